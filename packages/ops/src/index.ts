@@ -1,0 +1,16 @@
+import './register-gradients';
+
+export { linear } from './linear';
+export { gelu, relu, silu, activation, type GeluApproximate, type ActivationName } from './activations';
+export { layerNorm } from './layer-norm';
+export { softmax, logSoftmax } from './softmax';
+export { attention, MASK_VALUE, type AttentionOptions } from './attention';
+export { crossEntropy, type CrossEntropyOptions, type Reduction } from './cross-entropy';
+export { mse } from './mse';
+export { dropout } from './dropout';
+export { embedding } from './embedding';
+export { registerBackendKernels } from './kernels/register-backend-kernels';
+export { wrapTransposedMatMul } from './kernels/wasm-batch-mat-mul';
+export { OpInputError } from './errors';
+export { loadBackend, BackendError, type BackendName } from './backend/load-backend';
+export { installNodeWebGPU, releaseNodeWebGPU, type NodeWebGPUInfo } from './backend/node-webgpu';
