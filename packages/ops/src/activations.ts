@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customGradOp } from './custom-grad';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -12,7 +13,7 @@ export type GeluApproximate = 'none' | 'tanh';
  * analytic, so backward saves only `x`.
  */
 function gelu_(x: tf.Tensor, approximate: GeluApproximate = 'none'): tf.Tensor {
-  const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customGradOp<[tf.Tensor]>(([xi], save) => {
     save([xi]);
     if (approximate === 'tanh') {
       const inner = tf.mul(SQRT_2_OVER_PI, tf.add(xi, tf.mul(0.044715, tf.pow(xi, 3))));
@@ -50,7 +51,7 @@ function relu_(x: tf.Tensor): tf.Tensor {
 
 /** SiLU / swish: `x·σ(x)`, gradient `σ(x)·(1 + x·(1−σ(x)))`. */
 function silu_(x: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customGradOp<[tf.Tensor]>(([xi], save) => {
     save([xi]);
     return {
       value: tf.mul(xi, tf.sigmoid(xi)),

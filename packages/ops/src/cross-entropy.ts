@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customGradOp } from './custom-grad';
 import { OpInputError, fmtShape } from './errors';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -36,7 +37,7 @@ function crossEntropy_(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntro
   const n = lead.reduce((a, b) => a * b, 1);
   const eps = labelSmoothing;
 
-  const f = tf.customGrad((z: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customGradOp<[tf.Tensor]>(([z], save) => {
     const flatLabels = tf.reshape(labels, [n]);
     const keep = tf.notEqual(flatLabels, ignoreIndex);
     const valid = tf.cast(keep, 'float32');

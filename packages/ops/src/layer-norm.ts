@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customGradOp } from './custom-grad';
 import { OpInputError, fmtShape } from './errors';
 
 /**
@@ -15,7 +16,7 @@ function layerNorm_(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5)
     throw new OpInputError('layerNorm', 'beta', `[${d}]`, fmtShape(beta.shape));
   }
   const reduceAxes = [...Array(x.rank - 1).keys()];
-  const f = tf.customGrad((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customGradOp<[tf.Tensor, tf.Tensor, tf.Tensor]>(([xi, g, b], save) => {
     const mean = tf.mean(xi, -1, true);
     const xc = tf.sub(xi, mean);
     const variance = tf.mean(tf.square(xc), -1, true);

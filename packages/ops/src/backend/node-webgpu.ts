@@ -1,5 +1,6 @@
 /**
- * WebGPU in Node through the `webgpu` package (Google's Dawn). Installs `navigator.gpu` and the
+ * Makes WebGPU available and describes its adapter. In browsers it only probes `navigator.gpu`.
+ * WebGPU in Node comes through the `webgpu` package (Google's Dawn). Installs `navigator.gpu` and the
  * WebGPU globals that `@tensorflow/tfjs-backend-webgpu` expects. Returns false when the package
  * is not installed or no adapter is found; never throws for a missing package.
  */
@@ -13,7 +14,9 @@ const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
 export async function installNodeWebGPU(): Promise<NodeWebGPUInfo> {
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
-  if (!isNode) return { installed: g.navigator?.gpu != null, reason: 'not Node' };
+  if (!isNode && g.navigator?.gpu == null) {
+    return { installed: false, reason: 'this browser has no navigator.gpu (WebGPU disabled or unsupported)' };
+  }
   if (g.navigator?.gpu == null) {
     let mod: { create(opts: string[]): unknown; globals: Record<string, unknown> };
     try {

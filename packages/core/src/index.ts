@@ -1,0 +1,25 @@
+export * from '@tfjs-peft/ops';
+export { initBackend, currentBackend, AUTO_ORDER, type BackendChoice, type BackendInfo, type InitBackendOptions } from './backend/init-backend';
+export { TfjsPeftError, ShapeError, SafetensorsError, StateDictError, ModulePathError } from './errors';
+export { Module } from './module/module';
+export { Parameter } from './module/parameter';
+export { Linear, type LinearOptions } from './layers/linear';
+export { LayerNorm } from './layers/layer-norm';
+export { Embedding } from './layers/embedding';
+export { Dropout } from './layers/dropout';
+export { manualSeed, nextSeed, getSeedState, setSeedState } from './random';
+export { DTYPE_BYTES, halfToFloat, floatToHalf, bf16ToFloat, floatToBf16, type SafetensorsDtype } from './io/dtypes';
+export { parseSafetensors, rawToTypedArray, MAX_HEADER_BYTES, type RawTensor, type SafetensorsFile } from './io/safetensors';
+export { serializeSafetensors, tensorToRaw, type SerializeOptions } from './io/serialize';
+export {
+  readSafetensors,
+  writeSafetensors,
+  encodeSafetensors,
+  readCheckpointWeights,
+  writeCheckpointWeights,
+  SAFE_WEIGHTS_NAME,
+  SAFE_WEIGHTS_INDEX_NAME,
+} from './io/checkpoint';
+export { readBytes, readText, writeFileAtomic, joinPath, exists, type ByteSource } from './io/files';
+export { stateDict, loadStateDict, type LoadStateDictOptions, type LoadStateDictResult } from './io/state-dict';
+export { countParameters, measurePeakBytes, formatBytes, type ParameterCounts, type PeakMemory } from './accounting';

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+/** Test settings shared by every package: run from `src` (source condition), inline tfjs-core. */
+export const sharedVitestConfig = defineConfig({
+  resolve: { conditions: ['@tfjs-peft/source'] },
+  ssr: { resolve: { conditions: ['@tfjs-peft/source'] } },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // tfjs-core's gradient registrations are extensionless ESM that Node cannot load itself
+    server: { deps: { inline: [/@tensorflow\/tfjs-core/] } },
+  },
+});
