@@ -10,7 +10,7 @@ export { mse } from './mse';
 export { dropout } from './dropout';
 export { embedding } from './embedding';
 export { registerBackendKernels } from './kernels/register-backend-kernels';
-export { wrapTransposedMatMul } from './kernels/wasm-batch-mat-mul';
+export { wrapTransposedMatMul, setTransposedMatMulFastPath } from './kernels/wasm-batch-mat-mul';
 export { OpInputError } from './errors';
 export { loadBackend, BackendError, type BackendName } from './backend/load-backend';
 export { installNodeWebGPU, releaseNodeWebGPU, type NodeWebGPUInfo } from './backend/node-webgpu';

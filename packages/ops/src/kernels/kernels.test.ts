@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { assertClose, randomArray, ref, testBackends, useBackend } from '../testing';
+import { setTransposedMatMulFastPath } from '../index';
 
 const onWasm = testBackends().includes('wasm');
 
@@ -33,6 +34,69 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
     const memBefore = tf.memory().numBytes;
     tf.dispose([q, kk, s, s2]);
     expect(tf.memory().numBytes).toBeLessThan(memBefore);
+  });
+
+  it('the fast path agrees with the backend\'s own transposed kernel (its reference), and can be toggled', async () => {
+    const a = tf.tensor(Array.from(randomArray(3 * 40 * 30, 75)), [3, 40, 30]);
+    const b = tf.tensor(Array.from(randomArray(3 * 20 * 30, 76)), [3, 20, 30]);
+    const fast = await tf.matMul(a, b, false, true).data();
+    const fastA = await tf.matMul(a, a, true, false).data();
+    expect(setTransposedMatMulFastPath('wasm', false)).toBe(false);
+    const slow = await tf.matMul(a, b, false, true).data();
+    const slowA = await tf.matMul(a, a, true, false).data();
+    expect(setTransposedMatMulFastPath('wasm', true)).toBe(true);
+    assertClose(fast, slow, 'transposeB fast vs original', { atol: 1e-5, rtol: 1e-5 });
+    assertClose(fastA, slowA, 'transposeA fast vs original', { atol: 1e-5, rtol: 1e-5 });
+    tf.disposeVariables();
+    tf.dispose([a, b]);
+  });
+
+  it('batched matmuls run per batch entry on the fast path and match float64, incl. broadcast batches', async () => {
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[2, 3, 4, 5], [2, 3, 5, 6], false, false],
+      [[2, 3, 4, 5], [2, 3, 6, 5], false, true],
+      [[2, 3, 5, 4], [2, 3, 5, 6], true, false],
+      [[3, 4, 5], [1, 5, 6], false, false],
+      [[1, 4, 5], [3, 5, 6], false, false],
+      [[2, 1, 4, 5], [1, 3, 5, 6], false, false], // two-sided broadcast (tfjs 4.22 wasm returns a wrong-sized result)
+      [[2, 3, 4, 5], [5, 6], false, false],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const a = randomArray(sa.reduce((x, y) => x * y), 81);
+      const b = randomArray(sb.reduce((x, y) => x * y), 82);
+      const at = tf.tensor(Array.from(a), sa);
+      const bt = tf.tensor(Array.from(b), sb);
+      const before = tf.memory();
+      const c = tf.matMul(at, bt, ta, tb);
+      const [m, k] = ta ? [sa.at(-1)!, sa.at(-2)!] : [sa.at(-2)!, sa.at(-1)!];
+      const n = tb ? sb.at(-2)! : sb.at(-1)!;
+      const outer = c.shape.slice(0, -2);
+      // float64 reference with numpy-style broadcasting of the batch dims
+      const expected: number[] = [];
+      const idx = (shape: number[], o: number[]) => {
+        const os = shape.slice(0, -2);
+        let flat = 0;
+        for (let d = 0; d < os.length; d++) flat = flat * os[d]! + (os[d] === 1 ? 0 : o[o.length - os.length + d]!);
+        return flat;
+      };
+      const total = outer.reduce((x, y) => x * y, 1);
+      for (let f = 0; f < total; f++) {
+        const o: number[] = [];
+        let r = f;
+        for (let d = outer.length - 1; d >= 0; d--) {
+          o.unshift(r % outer[d]!);
+          r = Math.floor(r / outer[d]!);
+        }
+        const ia = idx(sa, o);
+        const ib = idx(sb, o);
+        expected.push(...ref.matMul(a.subarray(ia * m * k, (ia + 1) * m * k), b.subarray(ib * k * n, (ib + 1) * k * n), m, k, n, ta, tb));
+      }
+      assertClose(await c.data(), expected, `matMul ${sa}·${sb} ta=${ta} tb=${tb}`);
+      c.dispose();
+      expect(tf.memory().numTensors).toBe(before.numTensors);
+      expect(tf.memory().numBytes).toBe(before.numBytes);
+      tf.dispose([at, bt]);
+    }
   });
 
   it('UnsortedSegmentSum exists on wasm, adds repeated ids and drops out-of-range ids', async () => {

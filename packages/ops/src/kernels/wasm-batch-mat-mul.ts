@@ -9,8 +9,100 @@ import {
 } from '@tensorflow/tfjs-core';
 
 const WRAPPED = Symbol.for('tfjs-peft.transposeFastPath');
+const ORIGINAL = Symbol.for('tfjs-peft.transposeFastPath.original');
 
 type Disposer = { disposeData(dataId: object): boolean };
+
+
+/** The parts of tfjs-backend-wasm's BackendWasm the batched path uses. */
+interface WasmBackendInternals {
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
+  dataIdNextNumber: number;
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+  };
+}
+
+const cwrapped = new WeakMap<object, (...a: unknown[]) => void>();
+
+/**
+ * Batched `[..., M, K] · [..., K, N]` (no transposes) as one XNNPACK 2-D matmul per batch entry.
+ * The wasm kernel runs batch > 1 through a scalar loop (~2 GFLOP/s); each 2-D call takes the
+ * fast path (and batch dimensions broadcast on both sides, which the original kernel gets wrong).
+ * The per-batch operands are zero-copy views: tensor ids registered on the existing
+ * heap memory and released without freeing it. Returns null when the shapes do not fit
+ * (non-float, incompatible batch dimensions), so the caller uses the original kernel.
+ */
+function batchedAsLoop(a: TensorInfo, b: TensorInfo, backend: unknown): TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (a.shape.length < 3 && b.shape.length < 3)) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const [m, k] = [a.shape[ra - 2]!, a.shape[ra - 1]!];
+  const [k2, n] = [b.shape[rb - 2]!, b.shape[rb - 1]!];
+  if (k !== k2) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  // numpy-style broadcast of the batch dimensions (right-aligned)
+  const rank = Math.max(outerA.length, outerB.length);
+  const padA = [...Array(rank - outerA.length).fill(1), ...outerA] as number[];
+  const padB = [...Array(rank - outerB.length).fill(1), ...outerB] as number[];
+  const outer: number[] = [];
+  for (let d = 0; d < rank; d++) {
+    if (padA[d] !== padB[d] && padA[d] !== 1 && padB[d] !== 1) return null;
+    outer.push(Math.max(padA[d]!, padB[d]!));
+  }
+  const batch = outer.reduce((x, y) => x * y, 1);
+  if (batch <= 1) return null;
+  // flat batch index of each operand for output batch entry i
+  const source = (pad: number[], i: number) => {
+    let flat = 0;
+    let stride = 1;
+    let r = i;
+    const parts: number[] = [];
+    for (let d = rank - 1; d >= 0; d--) {
+      parts[d] = r % outer[d]!;
+      r = Math.floor(r / outer[d]!);
+    }
+    for (let d = rank - 1; d >= 0; d--) {
+      if (pad[d] !== 1) flat += parts[d]! * stride;
+      stride *= pad[d]!;
+    }
+    return flat;
+  };
+  const be = backend as WasmBackendInternals;
+  let run = cwrapped.get(be.wasm);
+  if (run == null) {
+    run = be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+    cwrapped.set(be.wasm, run);
+  }
+  const out = be.makeOutput([...outer, m, n], 'float32');
+  const aOff = be.dataIdMap.get(a.dataId)!.memoryOffset;
+  const bOff = be.dataIdMap.get(b.dataId)!.memoryOffset;
+  const oOff = be.dataIdMap.get(out.dataId)!.memoryOffset;
+  const aShape = new Uint8Array(Int32Array.of(1, m, k).buffer);
+  const bShape = new Uint8Array(Int32Array.of(1, k, n).buffer);
+  const view = (offset: number, size: number) => {
+    const id = be.dataIdNextNumber++;
+    be.wasm.tfjs.registerTensor(id, size, offset);
+    return id;
+  };
+  for (let i = 0; i < batch; i++) {
+    const aId = view(aOff + source(padA, i) * m * k * 4, m * k);
+    const bId = view(bOff + source(padB, i) * k * n * 4, k * n);
+    const oId = view(oOff + i * m * n * 4, m * n);
+    try {
+      run(aId, aShape, 3, bId, bShape, 3, false, false, oId);
+    } finally {
+      // releases the ids (and XNNPACK's cached operator for bId); the memory belongs to a, b, out
+      be.wasm.tfjs.disposeData(aId);
+      be.wasm.tfjs.disposeData(bId);
+      be.wasm.tfjs.disposeData(oId);
+    }
+  }
+  return out;
+}
 
 /**
  * XNNPACK's fast path in the wasm backend covers only `a · b` with neither operand
@@ -28,7 +120,7 @@ export function wrapTransposedMatMul(backendName: string): boolean {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
     if (!transposeA && !transposeB) {
-      return original.kernelFunc({ inputs, backend, attrs });
+      return batchedAsLoop(inputs.a as TensorInfo, inputs.b as TensorInfo, backend) ?? original.kernelFunc({ inputs, backend, attrs });
     }
     const temps: TensorInfo[] = [];
     const swapLast = (x: TensorInfo): TensorInfo => {
@@ -43,7 +135,7 @@ export function wrapTransposedMatMul(backendName: string): boolean {
     const a = transposeA ? swapLast(inputs.a as TensorInfo) : (inputs.a as TensorInfo);
     const b = transposeB ? swapLast(inputs.b as TensorInfo) : (inputs.b as TensorInfo);
     try {
-      return original.kernelFunc({
+      return batchedAsLoop(a, b, backend) ?? original.kernelFunc({
         inputs: { a, b },
         backend,
         attrs: { ...attrs, transposeA: false, transposeB: false },
@@ -54,13 +146,24 @@ export function wrapTransposedMatMul(backendName: string): boolean {
   };
   const wrapped: KernelConfig = { ...original, kernelFunc };
   (wrapped as unknown as Record<symbol, unknown>)[WRAPPED] = true;
+  (wrapped as unknown as Record<symbol, unknown>)[ORIGINAL] = original;
   unregisterKernel('BatchMatMul', backendName);
   registerKernel(wrapped);
   return true;
 }
 
-/** Puts the backend's original kernel back (used by benchmarks to measure before/after). */
-export function unwrapTransposedMatMul(backendName: string, original: KernelConfig): void {
-  unregisterKernel('BatchMatMul', backendName);
-  registerKernel(original);
+/**
+ * Turns the transpose fast path off (the backend's own kernel) or back on. Benchmarks use it to
+ * measure before and after; returns whether the fast path is now active.
+ */
+export function setTransposedMatMulFastPath(backendName: string, enabled: boolean): boolean {
+  const current = getKernel('BatchMatMul', backendName) as unknown as Record<symbol, unknown> | undefined;
+  if (current == null) return false;
+  const isWrapped = current[WRAPPED] === true;
+  if (enabled && !isWrapped) return wrapTransposedMatMul(backendName);
+  if (!enabled && isWrapped) {
+    unregisterKernel('BatchMatMul', backendName);
+    registerKernel(current[ORIGINAL] as KernelConfig);
+  }
+  return enabled;
 }
