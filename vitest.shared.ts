@@ -9,6 +9,8 @@ export const sharedVitestConfig = defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // the JSON report lets `npm test` print one total line for the whole workspace
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     // tfjs-core's gradient registrations are extensionless ESM that Node cannot load itself
     server: { deps: { inline: [/@tensorflow\/tfjs-core/] } },
   },

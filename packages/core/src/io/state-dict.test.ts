@@ -28,7 +28,7 @@ describe('state dict', () => {
 
   it('one error lists missing, unexpected and mis-shaped keys, and nothing is changed', async () => {
     const n = new Net();
-    const before = Array.from(await n.dense.bias.value.data());
+    const before = Array.from(await n.dense.bias!.value.data());
     const bad = new Map<string, tf.Tensor>([
       ['dense.weight', tf.zeros([3, 2])],
       ['dense.bias', tf.zeros([2])],
@@ -45,7 +45,7 @@ describe('state dict', () => {
     expect(err!.message).toMatch(/unexpected keys \(1\): pooler\.dense\.weight/);
     expect(err!.message).toMatch(/dense\.weight expected \[2,3\], got \[3,2\]/);
     expect(err!.mismatched).toEqual([{ key: 'dense.weight', expected: [2, 3], received: [3, 2] }]);
-    expect(Array.from(await n.dense.bias.value.data())).toEqual(before);
+    expect(Array.from(await n.dense.bias!.value.data())).toEqual(before);
     // non-strict tolerates missing/unexpected but never a wrong shape
     bad.set('dense.weight', tf.zeros([2, 3]));
     expect(loadStateDict(n, bad, { strict: false })).toEqual({ missing: ['LayerNorm.weight', 'LayerNorm.bias'], unexpected: ['pooler.dense.weight'], loaded: 2 });

@@ -94,8 +94,8 @@ describe('Module tree', () => {
     const b = new Tiny();
     const names = new Set([...a.parameters(), ...b.parameters()].map((p) => p.variable.name));
     expect(names.size).toBe(30);
-    a.classifier.bias.assign(tf.ones([2]));
-    expect(Array.from(b.classifier.bias.value.dataSync())).not.toEqual([1, 1]);
+    a.classifier.bias!.assign(tf.ones([2]));
+    expect(Array.from(b.classifier.bias!.value.dataSync())).not.toEqual([1, 1]);
     a.dispose();
     b.dispose();
   });

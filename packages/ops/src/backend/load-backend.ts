@@ -34,7 +34,8 @@ async function importBackendPackage(name: BackendName): Promise<string> {
           await import(/* @vite-ignore */ pkg);
           return pkg;
         } catch (e) {
-          errors.push(`${pkg}: ${(e as Error).message.split('\n')[0]}`);
+          const code = (e as { code?: string }).code;
+          errors.push(code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? `${pkg} is not installed` : `${pkg}: ${(e as Error).message.split('\n')[0]}`);
         }
       }
       throw new BackendError(
