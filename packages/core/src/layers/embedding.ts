@@ -4,9 +4,11 @@ import { Module } from '../module/module';
 import { Parameter } from '../module/parameter';
 import { nextSeed } from '../random';
 
-/** `nn.Embedding`: `weight` `[num, dim]`, N(0, initStd) (PyTorch: std 1), the padding row zeroed. */
+/** `nn.Embedding`: `weight` `[num, dim]`, N(0, initStd) (PyTorch: std 1), the padding row zeroed
+ * at init and given no gradient by the lookup (PyTorch `padding_idx`). */
 export class Embedding extends Module {
   weight: Parameter;
+  readonly paddingIdx: number | null;
 
   constructor(
     readonly numEmbeddings: number,
@@ -15,6 +17,7 @@ export class Embedding extends Module {
   ) {
     super();
     const pad = options.paddingIdx;
+    this.paddingIdx = pad ?? null;
     this.weight = new Parameter(
       tf.tidy(() => {
         const w = tf.randomNormal([numEmbeddings, embeddingDim], 0, options.initStd ?? 1, 'float32', nextSeed());
@@ -27,6 +30,6 @@ export class Embedding extends Module {
   }
 
   forward(ids: tf.Tensor): tf.Tensor {
-    return embedding(this.weight.value, ids);
+    return embedding(this.weight.value, ids, this.paddingIdx);
   }
 }
