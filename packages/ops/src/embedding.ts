@@ -24,7 +24,7 @@ function embedding_(weight: tf.Tensor, ids: tf.Tensor, paddingIdx: number | null
           const keep = tf.reshape(tf.cast(tf.notEqual(savedIds!, tf.scalar(paddingIdx, 'int32')), 'float32'), [n, 1]);
           g = tf.mul(g, keep);
         }
-        return tf.unsortedSegmentSum(g, savedIds!, v);
+        return tf.unsortedSegmentSum(g, savedIds as tf.Tensor1D, v);
       },
     };
   });

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, Linear, LayerNorm, Dropout, attention, nextSeed } from '@tfjs-peft/core';
+import type { BertConfig } from './config';
+
+/** Learned key/value prefix for one attention layer, `[B|1, heads, P, headDim]` each. */
+export interface KeyValuePrefix {
+  key: tf.Tensor;
+  value: tf.Tensor;
+}
+
+export interface AttentionInputs {
+  /** `[B, Tk]` keep-mask (1 attend, 0 pad) over the keys */
+  mask?: tf.Tensor | null;
+  causal?: boolean;
+  /** cross-attention: keys and values come from these states `[B, Tk, encoder_hidden]` */
+  encoderHiddenStates?: tf.Tensor | null;
+  prefix?: KeyValuePrefix | null;
+}
+
+/** HF `BertSelfAttention`: query/key/value projections and scaled dot-product attention. */
+export class BertSelfAttention extends Module {
+  query: Linear;
+  key: Linear;
+  value: Linear;
+  readonly heads: number;
+  readonly headDim: number;
+
+  constructor(
+    readonly c: BertConfig,
+    isCross = false,
+  ) {
+    super();
+    const kvIn = isCross ? c.encoderHiddenSize : c.hiddenSize;
+    this.heads = c.numAttentionHeads;
+    this.headDim = c.hiddenSize / c.numAttentionHeads;
+    this.query = new Linear(c.hiddenSize, c.hiddenSize, { initStd: 0.02 });
+    this.key = new Linear(kvIn, c.hiddenSize, { initStd: 0.02 });
+    this.value = new Linear(kvIn, c.hiddenSize, { initStd: 0.02 });
+  }
+
+  private split(x: tf.Tensor): tf.Tensor {
+    const [b, t] = x.shape as [number, number, number];
+    return tf.transpose(tf.reshape(x, [b, t, this.heads, this.headDim]), [0, 2, 1, 3]);
+  }
+
+  forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
+    return tf.tidy(() => {
+      const [b, t] = hidden.shape as [number, number, number];
+      const kvSource = inputs.encoderHiddenStates ?? hidden;
+      const q = this.split(this.query.forward(hidden));
+      const k = this.split(this.key.forward(kvSource));
+      const v = this.split(this.value.forward(kvSource));
+      const ctx = attention(q, k, v, {
+        mask: inputs.mask ?? null,
+        causal: inputs.causal ?? false,
+        prefixKey: inputs.prefix?.key ?? null,
+        prefixValue: inputs.prefix?.value ?? null,
+        dropoutRate: this.c.attentionProbsDropoutProb,
+        seed: this.training ? nextSeed() : 0,
+        training: this.training,
+      });
+      return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, this.c.hiddenSize]);
+    });
+  }
+}
+
+/** HF `BertSelfOutput` / `BertOutput`: dense → dropout → LayerNorm(· + residual). */
+export class BertAddNorm extends Module {
+  dense: Linear;
+  LayerNorm: LayerNorm;
+  dropout: Dropout;
+
+  constructor(c: BertConfig, inFeatures: number) {
+    super();
+    this.dense = new Linear(inFeatures, c.hiddenSize, { initStd: 0.02 });
+    this.LayerNorm = new LayerNorm(c.hiddenSize, c.layerNormEps);
+    this.dropout = new Dropout(c.hiddenDropoutProb);
+  }
+
+  forward(x: tf.Tensor, residual: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.LayerNorm.forward(tf.add(this.dropout.forward(this.dense.forward(x)), residual)));
+  }
+}
+
+/** HF `BertAttention`: `self` + `output` (used for self- and cross-attention). */
+export class BertAttention extends Module {
+  self: BertSelfAttention;
+  output: BertAddNorm;
+
+  constructor(c: BertConfig, isCross = false) {
+    super();
+    this.self = new BertSelfAttention(c, isCross);
+    this.output = new BertAddNorm(c, c.hiddenSize);
+  }
+
+  forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
+    return tf.tidy(() => this.output.forward(this.self.forward(hidden, inputs), hidden));
+  }
+}

@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, Linear, ShapeError } from '@tfjs-peft/core';
+import { PreTrainedModel } from '../common/pretrained';
+import type { RawConfig } from '../common/config';
+import { parseBertConfig, type BertConfig } from './config';
+import { BertEmbeddings } from './embeddings';
+import { BertEncoder, type EncoderInputs } from './encoder';
+import type { KeyValuePrefix } from './attention';
+
+/** Inputs of every BERT-family model, by their HF names in camelCase. */
+export interface BertInputs {
+  inputIds: tf.Tensor;
+  attentionMask?: tf.Tensor | null;
+  tokenTypeIds?: tf.Tensor | null;
+  /** cross-attention states (BLIP), `[B, Tenc, encoder_hidden_size]` */
+  encoderHiddenStates?: tf.Tensor | null;
+  encoderAttentionMask?: tf.Tensor | null;
+  /** per-layer learned key/value prefixes (prefix tuning, P-Tuning v2) */
+  prefixes?: (KeyValuePrefix | null)[] | null;
+  /** replaces the word-embedding lookup (prompt tuning): `[B, T, hidden]` */
+  inputsEmbeds?: tf.Tensor | null;
+}
+
+export interface BaseModelOutput {
+  lastHiddenState: tf.Tensor;
+  poolerOutput?: tf.Tensor;
+}
+
+/** HF `BertPooler`: `tanh(dense(h[:, 0]))`. */
+export class BertPooler extends Module {
+  dense: Linear;
+  constructor(c: BertConfig) {
+    super();
+    this.dense = new Linear(c.hiddenSize, c.hiddenSize, { initStd: 0.02 });
+  }
+  forward(hidden: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const [b, , h] = hidden.shape as [number, number, number];
+      return tf.tanh(this.dense.forward(tf.reshape(tf.slice(hidden, [0, 0, 0], [b, 1, h]), [b, h])));
+    });
+  }
+}
+
+export function toInt32(t: tf.Tensor | null | undefined, name: string): tf.Tensor | null {
+  if (t == null) return null;
+  if (t.dtype === 'int32') return t;
+  if (t.dtype === 'bool' || t.dtype === 'float32') return tf.cast(t, 'int32');
+  throw new ShapeError(name, 'an int32 tensor', t.shape);
+}
+
+interface BertParts {
+  embeddings: BertEmbeddings;
+  encoder: BertEncoder;
+  pooler: BertPooler | null;
+}
+
+/** The forward pass of BERT's embeddings → encoder → pooler, shared by BertModel and the heads. */
+function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
+  const ids = toInt32(inputs.inputIds, 'input_ids')!;
+  if (ids.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', ids.shape);
+  const [b, t] = ids.shape as [number, number];
+  const mask = toInt32(inputs.attentionMask, 'attention_mask');
+  if (mask && mask.shape.join(',') !== `${b},${t}`) throw new ShapeError('attention_mask', [b, t], mask.shape);
+  let embedded: tf.Tensor;
+  if (inputs.inputsEmbeds) {
+    // prompt tuning: the caller's embeddings replace the whole embedding block
+    if (inputs.inputsEmbeds.shape.join(',') !== `${b},${t},${c.hiddenSize}`) throw new ShapeError('inputs_embeds', [b, t, c.hiddenSize], inputs.inputsEmbeds.shape);
+    embedded = inputs.inputsEmbeds;
+  } else {
+    embedded = m.embeddings.forward(ids, toInt32(inputs.tokenTypeIds, 'token_type_ids'));
+  }
+  const enc: EncoderInputs = {
+    attentionMask: mask,
+    causal: inputs.causal ?? c.isDecoder,
+    encoderHiddenStates: inputs.encoderHiddenStates ?? null,
+    encoderAttentionMask: toInt32(inputs.encoderAttentionMask, 'encoder_attention_mask'),
+    prefixes: inputs.prefixes ?? null,
+  };
+  const lastHiddenState = m.encoder.forward(embedded, enc);
+  if (embedded !== inputs.inputsEmbeds) embedded.dispose();
+  return m.pooler ? { lastHiddenState, poolerOutput: m.pooler.forward(lastHiddenState) } : { lastHiddenState };
+}
+
+/** BERT's module stack without checkpoint I/O: what the heads hold as `bert` (and BLIP as its text model). */
+export class BertModule extends Module implements BertParts {
+  embeddings: BertEmbeddings;
+  encoder: BertEncoder;
+  pooler: BertPooler | null;
+
+  constructor(
+    readonly c: BertConfig,
+    addPoolingLayer = true,
+  ) {
+    super();
+    this.embeddings = new BertEmbeddings(c);
+    this.encoder = new BertEncoder(c);
+    this.pooler = addPoolingLayer ? new BertPooler(c) : null;
+  }
+
+  forward(inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
+    return runBert(this, this.c, inputs);
+  }
+}
+
+/** HF `BertModel`: embeddings, encoder and pooler, loadable from any BERT checkpoint folder. */
+export class BertModel extends PreTrainedModel implements BertParts {
+  static override baseModelPrefix = 'bert';
+  embeddings: BertEmbeddings;
+  encoder: BertEncoder;
+  pooler: BertPooler | null;
+  readonly c: BertConfig;
+
+  constructor(config: RawConfig, options: { addPoolingLayer?: boolean } = {}) {
+    super(config);
+    this.c = parseBertConfig(config);
+    this.embeddings = new BertEmbeddings(this.c);
+    this.encoder = new BertEncoder(this.c);
+    this.pooler = options.addPoolingLayer === false ? null : new BertPooler(this.c);
+  }
+
+  forward(inputs: BertInputs): BaseModelOutput {
+    return runBert(this, this.c, inputs);
+  }
+}

@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Module,
+  StateDictError,
+  joinPath,
+  loadStateDict,
+  readCheckpointWeights,
+  readText,
+  writeCheckpointWeights,
+  writeFileAtomic,
+  type RawTensor,
+} from '@tfjs-peft/core';
+import { ConfigError, type RawConfig } from './config';
+
+export interface FromPretrainedOptions {
+  /** Values that override config.json (e.g. `{ num_labels: 2 }` for a new classification head). */
+  config?: RawConfig;
+  /** Re-initialise parameters whose checkpoint shape differs (HF `ignore_mismatched_sizes`). */
+  ignoreMismatchedSizes?: boolean;
+  /** Receives the notes HF prints as warnings (newly initialised or unused weights). */
+  onWarning?: (message: string) => void;
+}
+
+/** Checkpoint keys every loader ignores: non-persistent buffers older checkpoints still carry. */
+const ALWAYS_IGNORED = [/(^|\.)position_ids$/, /(^|\.)token_type_ids$/];
+
+export async function readConfig(dir: string | URL): Promise<RawConfig> {
+  const { text, label } = await readText(joinPath(dir, 'config.json'));
+  try {
+    return JSON.parse(text) as RawConfig;
+  } catch (e) {
+    throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Base of every model: holds the HF config, loads and saves HF checkpoint folders.
+ * Subclasses set `baseModelPrefix` (`bert`, `vit`) so a head model loads a bare base checkpoint
+ * and vice versa, as transformers does, and may list `tiedKeys` that checkpoints may omit.
+ */
+export class PreTrainedModel extends Module {
+  /** HF `base_model_prefix`: the field holding the base model, or '' for a model without one. */
+  static baseModelPrefix = '';
+  /** keys a checkpoint may carry for weights this model ties (HF `_tied_weights_keys`) */
+  protected static tiedKeys: RegExp[] = [];
+
+  constructor(readonly config: RawConfig) {
+    super();
+  }
+
+  static async fromPretrained<T extends PreTrainedModel>(
+    this: (new (config: RawConfig) => T) & typeof PreTrainedModel,
+    dir: string | URL,
+    options: FromPretrainedOptions = {},
+  ): Promise<T> {
+    const raw = { ...(await readConfig(dir)), ...(options.config ?? {}) };
+    const model = new this(raw);
+    const weights = await readCheckpointWeights(dir);
+    model.loadPretrainedWeights(weights, options);
+    model.eval();
+    return model;
+  }
+
+  /** Loads checkpoint tensors with transformers' rules; exposed for weights read some other way. */
+  loadPretrainedWeights(weights: Map<string, RawTensor | tf.Tensor>, options: FromPretrainedOptions = {}): void {
+    const ctor = this.constructor as typeof PreTrainedModel;
+    const prefix = ctor.baseModelPrefix;
+    const warn = options.onWarning ?? ((m: string) => console.warn(`[tfjs-peft] ${m}`));
+    const own = new Map(this.namedParameters());
+    const ownHasPrefix = prefix !== '' && [...own.keys()].some((k) => k.startsWith(`${prefix}.`));
+    const ckptHasPrefix = prefix !== '' && [...weights.keys()].some((k) => k.startsWith(`${prefix}.`));
+    const mapped = new Map<string, RawTensor | tf.Tensor>();
+    const ignored: string[] = [];
+    for (const [key, t] of weights) {
+      if (ALWAYS_IGNORED.some((r) => r.test(key)) || ctor.tiedKeys.some((r) => r.test(key))) {
+        ignored.push(key);
+        continue;
+      }
+      let k = key;
+      if (ownHasPrefix && !ckptHasPrefix) k = `${prefix}.${key}`; // bare base checkpoint into a head model
+      else if (!ownHasPrefix && ckptHasPrefix) {
+        if (!key.startsWith(`${prefix}.`)) {
+          ignored.push(key); // a head's weights when loading the base model alone
+          continue;
+        }
+        k = key.slice(prefix.length + 1);
+      }
+      mapped.set(k, t);
+    }
+    const missing = [...own.keys()].filter((k) => !mapped.has(k));
+    const unexpected = [...mapped.keys()].filter((k) => !own.has(k));
+    const baseMissing = missing.filter((k) => !ownHasPrefix || k.startsWith(`${prefix}.`));
+    if (baseMissing.length) {
+      throw new StateDictError(
+        `${this.constructor.name}: the checkpoint lacks weights of the base model (${baseMissing.length}): ${baseMissing.slice(0, 20).join(', ')}${baseMissing.length > 20 ? ', …' : ''}`,
+        baseMissing,
+        [],
+        [],
+      );
+    }
+    if (options.ignoreMismatchedSizes) {
+      for (const [k, t] of [...mapped]) {
+        const p = own.get(k);
+        if (p && t.shape.join(',') !== p.shape.join(',')) {
+          mapped.delete(k);
+          warn(`${k}: checkpoint shape [${t.shape.join(',')}] differs from the model's [${p.shape.join(',')}]; newly initialised`);
+        }
+      }
+    }
+    for (const k of unexpected) mapped.delete(k);
+    loadStateDict(this, mapped, { strict: false });
+    const fresh = [...own.keys()].filter((k) => !mapped.has(k));
+    if (fresh.length) warn(`${this.constructor.name}: newly initialised (not in the checkpoint), train them before use: ${fresh.join(', ')}`);
+    if (unexpected.length) warn(`${this.constructor.name}: checkpoint weights not used: ${unexpected.join(', ')}`);
+  }
+
+  /**
+   * Writes `config.json` and `model.safetensors` (or shards) in the Hugging Face layout, each file
+   * atomically. Tied weights are written once, under their first name.
+   */
+  async savePretrained(dir: string, options: { maxShardBytes?: number } = {}): Promise<void> {
+    const tensors = new Map(this.namedParameters().map(([n, p]) => [n, p.value as tf.Tensor]));
+    await writeCheckpointWeights(dir, tensors, { maxShardBytes: options.maxShardBytes });
+    await writeFileAtomic(`${dir}/config.json`, `${JSON.stringify(this.config, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readSafetensors, rawToTypedArray, type Module } from '@tfjs-peft/core';
+import { assertClose } from '@tfjs-peft/ops/testing';
+
+export const GOLDEN_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/fixtures/golden');
+export const hasGolden = existsSync(GOLDEN_DIR);
+export const GOLDEN_MISSING = `../shared/fixtures/golden not found beside the repository (${GOLDEN_DIR}); golden parity tests skipped`;
+
+export interface GoldenCase {
+  dir: string;
+  inputs: Map<string, tf.Tensor>;
+  outputs: Map<string, Float32Array | Int32Array | Uint8Array>;
+  shapes: Map<string, number[]>;
+}
+
+/** Reads a golden case: inputs as tensors (I64 → int32), outputs and gradients as arrays. */
+export async function readGolden(name: string): Promise<GoldenCase> {
+  const dir = join(GOLDEN_DIR, name);
+  const inFile = await readSafetensors(join(dir, 'inputs.safetensors'));
+  const outFile = await readSafetensors(join(dir, 'outputs.safetensors'));
+  const inputs = new Map<string, tf.Tensor>();
+  for (const [k, raw] of inFile.tensors) {
+    const v = rawToTypedArray(raw, k);
+    inputs.set(k, tf.tensor(v, raw.shape, v instanceof Float32Array ? 'float32' : 'int32'));
+  }
+  const outputs = new Map<string, Float32Array | Int32Array | Uint8Array>();
+  const shapes = new Map<string, number[]>();
+  for (const [k, raw] of outFile.tensors) {
+    outputs.set(k, rawToTypedArray(raw, k));
+    shapes.set(k, raw.shape);
+  }
+  return { dir, inputs, outputs, shapes };
+}
+
+/** Forward outputs: `max |ours − ref| ≤ 1e-5 + 1e-5·|ref|` (the fixtures' README). */
+export async function expectOutput(actual: tf.Tensor, c: GoldenCase, name: string, scale = 1): Promise<number> {
+  const ref = c.outputs.get(name);
+  if (!ref) throw new Error(`golden output ${name} missing`);
+  expectShape(actual, c.shapes.get(name)!, name);
+  return assertClose(await actual.data(), ref, `${c.dir}: ${name}`, { atol: 1e-5 * scale, rtol: 1e-5 * scale });
+}
+
+function expectShape(t: tf.Tensor, shape: number[], name: string): void {
+  if (t.shape.join(',') !== shape.join(',')) throw new Error(`${name}: shape [${t.shape}] differs from golden [${shape}]`);
+}
+
+/**
+ * Gradient of the loss for every trainable parameter: `max |ours − ref| ≤ tol·max|ref| + 1e-6`
+ * (tol 1e-4 on cpu/wasm, 1e-3 on webgpu, per the fixtures' README). `alias` maps our
+ * parameter name to the golden gradient name when they differ (tied weights).
+ */
+export async function expectGrads(
+  model: Module,
+  lossFn: () => tf.Scalar,
+  c: GoldenCase,
+  opts: { tol?: number; prefix?: string; alias?: Record<string, string> } = {},
+): Promise<{ checked: number; worst: number }> {
+  const params = model.namedParameters().filter(([, p]) => p.requiresGrad);
+  const { value, grads } = tf.variableGrads(lossFn, params.map(([, p]) => p.variable));
+  value.dispose();
+  let worst = 0;
+  let checked = 0;
+  for (const [name, p] of params) {
+    const key = `${opts.prefix ?? ''}${opts.alias?.[name] ?? `grad.${name}`}`;
+    const ref = c.outputs.get(key);
+    if (!ref) throw new Error(`${c.dir}: no golden gradient ${key} for parameter ${name}`);
+    const g = grads[p.variable.name]!;
+    expectShape(g, c.shapes.get(key)!, key);
+    let maxRef = 0;
+    for (let i = 0; i < ref.length; i++) maxRef = Math.max(maxRef, Math.abs(ref[i]!));
+    const atol = (opts.tol ?? 1e-4) * maxRef + 1e-6;
+    const err = assertClose(await g.data(), ref, `${c.dir}: ${key}`, { atol, rtol: 0 });
+    worst = Math.max(worst, err / Math.max(maxRef, 1e-12));
+    checked++;
+  }
+  tf.dispose(Object.values(grads));
+  return { checked, worst };
+}
