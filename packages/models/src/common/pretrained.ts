@@ -70,31 +70,23 @@ export class PreTrainedModel extends Module {
     const ownHasPrefix = prefix !== '' && [...own.keys()].some((k) => k.startsWith(`${prefix}.`));
     const ckptHasPrefix = prefix !== '' && [...weights.keys()].some((k) => k.startsWith(`${prefix}.`));
     const mapped = new Map<string, RawTensor | tf.Tensor>();
-    const ignored: string[] = [];
     for (const [key, t] of weights) {
-      if (ALWAYS_IGNORED.some((r) => r.test(key)) || ctor.tiedKeys.some((r) => r.test(key))) {
-        ignored.push(key);
-        continue;
-      }
+      if (ALWAYS_IGNORED.some((r) => r.test(key)) || ctor.tiedKeys.some((r) => r.test(key))) continue;
       let k = key;
       if (ownHasPrefix && !ckptHasPrefix) k = `${prefix}.${key}`; // bare base checkpoint into a head model
       else if (!ownHasPrefix && ckptHasPrefix) {
-        if (!key.startsWith(`${prefix}.`)) {
-          ignored.push(key); // a head's weights when loading the base model alone
-          continue;
-        }
+        if (!key.startsWith(`${prefix}.`)) continue; // a head's weights when loading the base model alone
         k = key.slice(prefix.length + 1);
       }
       mapped.set(k, t);
     }
-    const missing = [...own.keys()].filter((k) => !mapped.has(k));
     const unexpected = [...mapped.keys()].filter((k) => !own.has(k));
-    const baseMissing = missing.filter((k) => !ownHasPrefix || k.startsWith(`${prefix}.`));
-    if (baseMissing.length) {
+    const matched = [...mapped.keys()].filter((k) => own.has(k));
+    if (matched.length === 0) {
       throw new StateDictError(
-        `${this.constructor.name}: the checkpoint lacks weights of the base model (${baseMissing.length}): ${baseMissing.slice(0, 20).join(', ')}${baseMissing.length > 20 ? ', …' : ''}`,
-        baseMissing,
-        [],
+        `${this.constructor.name}: no checkpoint weight matches this model (${weights.size} weights, e.g. ${[...weights.keys()].slice(0, 3).join(', ')}; the model expects e.g. ${[...own.keys()].slice(0, 3).join(', ')}) — is it a checkpoint of another architecture?`,
+        [...own.keys()],
+        [...weights.keys()],
         [],
       );
     }
