@@ -48,6 +48,11 @@ export class PreTrainedModel extends Module {
     super();
   }
 
+  /** Checkpoint keys of weights this model ties to others (skipped on load, omitted on save). */
+  protected tiedCheckpointKeys(): RegExp[] {
+    return (this.constructor as typeof PreTrainedModel).tiedKeys;
+  }
+
   static async fromPretrained<T extends PreTrainedModel>(
     this: (new (config: RawConfig) => T) & typeof PreTrainedModel,
     dir: string | URL,
@@ -71,7 +76,7 @@ export class PreTrainedModel extends Module {
     const ckptHasPrefix = prefix !== '' && [...weights.keys()].some((k) => k.startsWith(`${prefix}.`));
     const mapped = new Map<string, RawTensor | tf.Tensor>();
     for (const [key, t] of weights) {
-      if (ALWAYS_IGNORED.some((r) => r.test(key)) || ctor.tiedKeys.some((r) => r.test(key))) continue;
+      if (ALWAYS_IGNORED.some((r) => r.test(key)) || this.tiedCheckpointKeys().some((r) => r.test(key))) continue;
       let k = key;
       if (ownHasPrefix && !ckptHasPrefix) k = `${prefix}.${key}`; // bare base checkpoint into a head model
       else if (!ownHasPrefix && ckptHasPrefix) {

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { PreTrainedModel } from '../common/pretrained';
+import type { RawConfig } from '../common/config';
+import { toInt32 } from '../bert/bert-model';
+import { parseBlipConfig, type BlipConfig } from './config';
+import { BlipVisionModel } from './vision';
+import { BlipTextLMHeadModel, shiftedLmLoss, type LmLossReduction } from './text';
+import { generate, type GenerateOptions, type GenerateResult } from './generate';
+
+export interface BlipCaptionInputs {
+  pixelValues: tf.Tensor;
+  /** caption/report tokens `[B, T]`, the first one the decoder start token */
+  inputIds?: tf.Tensor | null;
+  attentionMask?: tf.Tensor | null;
+  labels?: tf.Tensor | null;
+}
+
+/**
+ * HF `BlipForConditionalGeneration`: the decoder cross-attends to the image states directly —
+ * captioning, and report generation (IU X-Ray) in the Med-VLM study.
+ */
+export class BlipForConditionalGeneration extends PreTrainedModel {
+  protected static override tiedKeys = [/^text_decoder\.cls\.predictions\.decoder\.(weight|bias)$/];
+  vision_model: BlipVisionModel;
+  text_decoder: BlipTextLMHeadModel;
+  readonly c: BlipConfig;
+  lossReduction: LmLossReduction = 'mean';
+
+  protected override tiedCheckpointKeys(): RegExp[] {
+    return this.c.tieWordEmbeddings ? super.tiedCheckpointKeys() : [];
+  }
+
+  constructor(config: RawConfig) {
+    super(config);
+    this.c = parseBlipConfig(config);
+    this.vision_model = new BlipVisionModel(this.c.vision);
+    this.text_decoder = new BlipTextLMHeadModel(this.c.text, this.c.tieWordEmbeddings);
+  }
+
+  forward(inputs: BlipCaptionInputs): { loss?: tf.Tensor; logits?: tf.Tensor; imageEmbeds: tf.Tensor } {
+    const v = this.vision_model.forward(inputs.pixelValues);
+    v.poolerOutput.dispose();
+    const imageEmbeds = v.lastHiddenState;
+    if (!inputs.inputIds) return { imageEmbeds };
+    const logits = this.text_decoder.forward({ inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, encoderHiddenStates: imageEmbeds });
+    const labels =
+      inputs.labels ??
+      tf.tidy(() => {
+        const ids = toInt32(inputs.inputIds, 'input_ids')!;
+        return tf.where(tf.equal(ids, tf.scalar(this.c.padTokenId, 'int32')), tf.fill(ids.shape, -100, 'int32'), ids);
+      });
+    const loss = shiftedLmLoss(logits, labels, this.c.labelSmoothing, this.lossReduction);
+    if (labels !== inputs.labels) labels.dispose();
+    return { loss, logits, imageEmbeds };
+  }
+
+  /** Generates from the image, optionally continuing a prompt (ids starting with the start token). */
+  async generate(pixelValues: tf.Tensor, options: Partial<GenerateOptions> & { prompt?: number[] } = {}): Promise<GenerateResult> {
+    const v = this.vision_model.forward(pixelValues);
+    v.poolerOutput.dispose();
+    const image = v.lastHiddenState;
+    const b = image.shape[0]!;
+    try {
+      const prompt = options.prompt ?? [this.c.bosTokenId];
+      const step = (prefixes: number[][], batchIndex: number[]) =>
+        tf.tidy(() => {
+          const ids = tf.tensor2d(prefixes, [prefixes.length, prefixes[0]!.length], 'int32');
+          const enc = tf.gather(image, tf.tensor1d(batchIndex, 'int32'));
+          const logits = this.text_decoder.forward({ inputIds: ids, encoderHiddenStates: enc });
+          const [n, t, vv] = logits.shape as [number, number, number];
+          return tf.reshape(tf.slice(logits, [0, t - 1, 0], [n, 1, vv]), [n, vv]) as tf.Tensor2D;
+        });
+      return await generate(
+        Array.from({ length: b }, () => [...prompt]),
+        step,
+        { maxLength: 20, numBeams: 1, eosTokenId: this.c.sepTokenId, padTokenId: this.c.padTokenId, ...options },
+      );
+    } finally {
+      image.dispose();
+    }
+  }
+}

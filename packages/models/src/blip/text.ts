@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, crossEntropy } from '@tfjs-peft/core';
+import type { BertConfig } from '../bert/config';
+import { BertModule, toInt32, type BertInputs } from '../bert/bert-model';
+import { BertOnlyMLMHead } from '../bert/heads';
+
+/**
+ * HF `BlipTextModel` is BERT without token types and with cross-attention in every layer; it is
+ * `BertModule` with the BLIP text config. HF `BlipTextLMHeadModel` (the answer/report decoder):
+ * causal self-attention, cross-attention, `cls.predictions` tied to the word embeddings.
+ */
+export class BlipTextLMHeadModel extends Module {
+  bert: BertModule;
+  cls: BertOnlyMLMHead;
+  constructor(
+    readonly c: BertConfig,
+    tieWordEmbeddings = true,
+  ) {
+    super();
+    this.bert = new BertModule(c, false);
+    this.cls = new BertOnlyMLMHead(c, tieWordEmbeddings ? this.bert.embeddings.word_embeddings.weight : null);
+  }
+
+  /** Logits `[B, T, vocab]` of the causal decoder attending to `encoderHiddenStates`. */
+  forward(inputs: BertInputs): tf.Tensor {
+    const { lastHiddenState } = this.bert.forward({ ...inputs, causal: true });
+    const logits = this.cls.predictions.forward(lastHiddenState);
+    lastHiddenState.dispose();
+    return logits;
+  }
+}
+
+export type LmLossReduction = 'mean' | 'sequence-sum';
+
+/**
+ * Shifted language-model loss: logits at position t predict labels at t+1; −100 is ignored.
+ * `'mean'` averages over target tokens (HF); `'sequence-sum'` sums per sequence and averages over
+ * the batch (BLIP/MISS's `loss.sum()/batch_size`).
+ */
+export function shiftedLmLoss(logits: tf.Tensor, labels: tf.Tensor, labelSmoothing: number, reduction: LmLossReduction = 'mean'): tf.Tensor {
+  return tf.tidy(() => {
+    const [b, t, v] = logits.shape as [number, number, number];
+    const y = toInt32(labels, 'labels')!;
+    const shiftedLogits = tf.slice(logits, [0, 0, 0], [b, t - 1, v]);
+    const shiftedLabels = tf.slice(y, [0, 1], [b, t - 1]);
+    if (reduction === 'mean') return crossEntropy(shiftedLogits, shiftedLabels, { labelSmoothing, reduction: 'mean' });
+    return tf.div(crossEntropy(shiftedLogits, shiftedLabels, { labelSmoothing, reduction: 'sum' }), b);
+  });
+}
