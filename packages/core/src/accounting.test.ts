@@ -16,6 +16,19 @@ describe('accounting', () => {
     m.dispose();
   });
 
+  it('counts a buffer shared by several tensors once (reshapes, clones)', async () => {
+    const r = await measurePeakBytes(() =>
+      tf.tidy(() => {
+        const big = tf.zeros([1000]);
+        const views = [tf.reshape(big, [10, 100]), tf.reshape(big, [100, 10]), tf.clone(big)];
+        return tf.sum(views[2]!);
+      }),
+    );
+    expect(r.peakBytes - r.startBytes).toBeGreaterThanOrEqual(4000);
+    expect(r.peakBytes - r.startBytes).toBeLessThan(2 * 4000);
+    r.result.dispose();
+  });
+
   it('measures the peak tensor memory of a function', async () => {
     const r = await measurePeakBytes(() =>
       tf.tidy(() => {

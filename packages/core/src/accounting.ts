@@ -35,27 +35,55 @@ export function countParameters(module: Module): ParameterCounts {
 
 export interface PeakMemory<T> {
   result: T;
-  /** the highest tensor memory while `fn` ran, in bytes, counting tensors that existed before */
+  /**
+   * The highest memory held by tensor buffers while `fn` ran, in bytes, counting buffers that
+   * existed before. Each buffer counts once: tfjs's own `numBytes` counts every tensor, so views
+   * that share a buffer (reshapes, the clones the gradient tape keeps) would be counted again.
+   */
   peakBytes: number;
-  /** tensor bytes still allocated after `fn` that were not before (its results, or a leak) */
+  /** tensor memory when `fn` started (tfjs's count; exact when no two live tensors share a buffer, as between steps) */
+  startBytes: number;
+  /** tensor buffer bytes still held after `fn` that were not before (its results, or a leak) */
   newBytes: number;
   newTensors: number;
-  /** tensor memory when `fn` started */
-  startBytes: number;
 }
 
+type Registry = WeakMap<object, { bytes: number }>;
+
 /**
- * Runs `fn` and reports the peak tensor memory it reached, measured by the tfjs engine on any
- * backend (`tf.profile`). Tensors returned by `fn` are the caller's to dispose.
+ * Runs `fn` and reports the peak tensor-buffer memory it reached, on any backend. It watches the
+ * engine's buffer registry (allocations and frees of buffers, not of tensor views) for the duration of the call (no profiler, so no timing overhead).
+ * Tensors returned by `fn` are the caller's to dispose.
  */
 export async function measurePeakBytes<T>(fn: () => T | Promise<T>): Promise<PeakMemory<T>> {
+  const registry = (tf.engine() as unknown as { state: { tensorInfo: Registry } }).state.tensorInfo;
   const startBytes = tf.memory().numBytes;
-  let result!: T;
-  const info = await tf.profile(async () => {
+  const startTensors = tf.memory().numTensors;
+  let live = startBytes;
+  let peak = startBytes;
+  const set = registry.set;
+  const del = registry.delete;
+  registry.set = function (this: Registry, key, value) {
+    if (!this.has(key)) {
+      live += value.bytes;
+      if (live > peak) peak = live;
+    }
+    return set.call(this, key, value);
+  };
+  registry.delete = function (this: Registry, key) {
+    const info = this.get(key);
+    if (info) live -= info.bytes;
+    return del.call(this, key);
+  };
+  let result: T;
+  try {
     result = await fn();
-    return result as unknown as tf.TensorContainer;
-  });
-  return { result, peakBytes: info.peakBytes, newBytes: info.newBytes, newTensors: info.newTensors, startBytes };
+  } finally {
+    // restore the Map's own methods
+    delete (registry as unknown as Record<string, unknown>).set;
+    delete (registry as unknown as Record<string, unknown>).delete;
+  }
+  return { result, peakBytes: peak, startBytes, newBytes: live - startBytes, newTensors: tf.memory().numTensors - startTensors };
 }
 
 export function formatBytes(n: number): string {

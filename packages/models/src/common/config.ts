@@ -81,3 +81,32 @@ export class ConfigReader {
     return this.int('num_labels', 2);
   }
 }
+
+/** HF config fields that are floats even when their value is whole (transformers ≥ 5 validates types). */
+const KNOWN_FLOAT_KEYS = [
+  'label_smoothing', 'layer_norm_eps', 'hidden_dropout_prob', 'attention_probs_dropout_prob', 'attention_dropout',
+  'classifier_dropout', 'dropout', 'initializer_range', 'initializer_factor', 'logit_scale_init_value', 'rescale_factor',
+  'drop_path_rate', 'layerdrop',
+];
+
+/** Keys whose values were written as floats (`0.0`, `1e-12`) in a config.json text. */
+export function floatKeysOf(jsonText: string): Set<string> {
+  const keys = new Set<string>();
+  for (const m of jsonText.matchAll(/"([^"\\]+)"\s*:\s*-?\d+(\.\d*)?([eE][-+]?\d+)?/g)) if (m[2] || m[3]) keys.add(m[1]!);
+  return keys;
+}
+
+/**
+ * `JSON.stringify` for config.json that keeps float fields floats: a whole number under a float
+ * key is written as `0.0`, as Python does, so strict loaders (transformers 5) accept the file.
+ */
+export function serializeConfig(config: RawConfig, floatKeys: Set<string> = new Set()): string {
+  const floats = new Set([...KNOWN_FLOAT_KEYS, ...floatKeys]);
+  const marker = '@@tfjs-peft-float@@';
+  const text = JSON.stringify(
+    config,
+    (key, value) => (typeof value === 'number' && Number.isInteger(value) && floats.has(key) ? `${marker}${value}` : value),
+    2,
+  );
+  return `${text.replace(/"@@tfjs-peft-float@@(-?\d+)"/g, '$1.0')}\n`;
+}

@@ -10,7 +10,7 @@ import {
   writeFileAtomic,
   type RawTensor,
 } from '@tfjs-peft/core';
-import { ConfigError, type RawConfig } from './config';
+import { ConfigError, floatKeysOf, serializeConfig, type RawConfig } from './config';
 
 export interface FromPretrainedOptions {
   /** Values that override config.json (e.g. `{ num_labels: 2 }` for a new classification head). */
@@ -24,14 +24,20 @@ export interface FromPretrainedOptions {
 /** Checkpoint keys every loader ignores: non-persistent buffers older checkpoints still carry. */
 const ALWAYS_IGNORED = [/(^|\.)position_ids$/, /(^|\.)token_type_ids$/];
 
+/** Reads config.json; remembers which fields were floats so `savePretrained` writes them back as floats. */
 export async function readConfig(dir: string | URL): Promise<RawConfig> {
   const { text, label } = await readText(joinPath(dir, 'config.json'));
+  let raw: RawConfig;
   try {
-    return JSON.parse(text) as RawConfig;
+    raw = JSON.parse(text) as RawConfig;
   } catch (e) {
     throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
   }
+  FLOAT_KEYS.set(raw, floatKeysOf(text));
+  return raw;
 }
+
+const FLOAT_KEYS = new WeakMap<RawConfig, Set<string>>();
 
 /**
  * Base of every model: holds the HF config, loads and saves HF checkpoint folders.
@@ -58,7 +64,9 @@ export class PreTrainedModel extends Module {
     dir: string | URL,
     options: FromPretrainedOptions = {},
   ): Promise<T> {
-    const raw = { ...(await readConfig(dir)), ...(options.config ?? {}) };
+    const fileConfig = await readConfig(dir);
+    const raw = { ...fileConfig, ...(options.config ?? {}) };
+    FLOAT_KEYS.set(raw, FLOAT_KEYS.get(fileConfig)!);
     const model = new this(raw);
     const weights = await readCheckpointWeights(dir);
     model.loadPretrainedWeights(weights, options);
@@ -118,6 +126,6 @@ export class PreTrainedModel extends Module {
   async savePretrained(dir: string, options: { maxShardBytes?: number } = {}): Promise<void> {
     const tensors = new Map(this.namedParameters().map(([n, p]) => [n, p.value as tf.Tensor]));
     await writeCheckpointWeights(dir, tensors, { maxShardBytes: options.maxShardBytes });
-    await writeFileAtomic(`${dir}/config.json`, `${JSON.stringify(this.config, null, 2)}\n`);
+    await writeFileAtomic(`${dir}/config.json`, serializeConfig(this.config, FLOAT_KEYS.get(this.config)));
   }
 }

@@ -1,0 +1,117 @@
+/**
+ * pnpm bench:models — one training step (forward + backward + AdamW) of BertForSequenceClassification
+ * at batch 8 × seq 128 for the BERT shapes of the PyTorch reference table, full fine-tuning and
+ * LayerNorm-only, with tokens/s, peak tensor memory and the ratio to PyTorch (ENVIRONMENT.md).
+ *   --backend wasm  --shapes tiny,mini,small,base  --steps 3  --batch 8  --seq 128
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
+import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice, type Parameter } from '@tfjs-peft/core';
+import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+
+const { values: a } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    shapes: { type: 'string', default: 'tiny,mini,small,base' },
+    steps: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '8' },
+    seq: { type: 'string', default: '128' },
+  },
+});
+const SHAPES: Record<string, [number, number, number, number]> = {
+  tiny: [2, 128, 2, 512],
+  mini: [4, 256, 4, 1024],
+  small: [4, 512, 8, 2048],
+  base: [12, 768, 12, 3072],
+};
+// PyTorch 1.13, same machine, 2 threads, ms per step (ENVIRONMENT.md): full FT, LayerNorm-only
+const TORCH: Record<string, [number, number]> = { tiny: [95, 28], mini: [290, 137], small: [938, 361], base: [4150, 2905] };
+const [B, T, STEPS] = [Number(a.batch), Number(a.seq), Number(a.steps)];
+
+/** AdamW (decoupled weight decay, none on biases/LayerNorm), one variable at a time to keep the peak low. */
+class AdamW {
+  private m = new Map<Parameter, tf.Variable>();
+  private v = new Map<Parameter, tf.Variable>();
+  private t = 0;
+  constructor(private params: [string, Parameter][], private lr = 2e-5, private wd = 0.01) {}
+  step(grads: Record<string, tf.Tensor>): void {
+    this.t++;
+    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    for (const [name, p] of this.params) {
+      const g = grads[p.variable.name];
+      if (!g) continue;
+      if (!this.m.has(p)) {
+        this.m.set(p, tf.variable(tf.zerosLike(p.value), false));
+        this.v.set(p, tf.variable(tf.zerosLike(p.value), false));
+      }
+      const m = this.m.get(p)!;
+      const v = this.v.get(p)!;
+      const decay = /bias|LayerNorm/.test(name) ? 0 : this.wd;
+      tf.tidy(() => {
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+        const upd = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
+        p.variable.assign(tf.sub(tf.mul(p.value, 1 - this.lr * decay), tf.mul(upd, this.lr)));
+      });
+    }
+  }
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+  }
+}
+
+const info = await initBackend(a.backend as BackendChoice);
+console.log(`tfjs-peft bench:models — backend ${info.name}, batch ${B} × seq ${T}, median of ${STEPS} steps after a warm-up step (ms)`);
+console.log('| shape | L/H/heads/FFN | mode | trainable | step ms | tokens/s | peak tensor memory | PyTorch ms | ratio to PyTorch |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+const results: Record<string, Record<string, number>> = {};
+for (const name of a.shapes!.split(',')) {
+  const [L, H, heads, ffn] = SHAPES[name]!;
+  for (const mode of ['full', 'LayerNorm-only'] as const) {
+    manualSeed(0);
+    const model = new BertForSequenceClassification({
+      model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
+      max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+    });
+    model.train();
+    if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
+    const params = model.trainableParameters();
+    const opt = new AdamW(params);
+    const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
+    const mask = tf.ones([B, T], 'int32');
+    const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
+    const step = async () => {
+      const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+      opt.step(grads);
+      await value.data();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    try {
+      await step();
+      const times: number[] = [];
+      let peak = 0;
+      for (let i = 0; i < STEPS; i++) {
+        const t0 = performance.now();
+        const r = await measurePeakBytes(step);
+        times.push(performance.now() - t0);
+        peak = Math.max(peak, r.peakBytes);
+      }
+      times.sort((x, y) => x - y);
+      const ms = times[Math.floor(times.length / 2)]!;
+      const torch = TORCH[name]![mode === 'full' ? 0 : 1];
+      (results[name] ??= {})[mode] = ms;
+      const c = countParameters(model);
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${c.trainablePercent.toFixed(3)}% | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${torch} | ${(ms / torch).toFixed(2)}× |`);
+    } catch (e) {
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | failed: ${(e as Error).message.split('\n')[0]!.slice(0, 120)} | | | | |`);
+    } finally {
+      opt.dispose();
+      model.dispose();
+      tf.dispose([ids, mask, labels]);
+    }
+  }
+}
+console.log('\nLayerNorm-only speed-up over full fine-tuning (PyTorch: tiny 3.4×, mini 2.1×, small 2.6×, base 1.4×):');
+for (const [name, r] of Object.entries(results)) if (r.full && r['LayerNorm-only']) console.log(`  ${name}: ${(r.full / r['LayerNorm-only']).toFixed(2)}×`);

@@ -1,0 +1,99 @@
+"""Live reference from Python transformers for @tfjs-peft/models' interchange tests.
+
+  python hf_reference.py make OUT_DIR      tiny random HF models saved with save_pretrained, plus inputs
+                                           and transformers' outputs (safetensors), one folder per case
+  python hf_reference.py run CASE_DIR      load CASE_DIR (e.g. written by tfjs-peft) with from_pretrained,
+                                           run inputs.safetensors, write hf_outputs.safetensors
+
+Needs torch and transformers (see the repository README); the library itself never uses Python.
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import load_file, save_file
+import transformers as T
+
+BERT = dict(vocab_size=60, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
+            max_position_embeddings=24, type_vocab_size=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+VIT = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, image_size=16,
+           patch_size=8, num_labels=3, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+BLIP_TEXT = dict(vocab_size=60, hidden_size=16, encoder_hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                 intermediate_size=32, max_position_embeddings=24, hidden_dropout_prob=0.0,
+                 attention_probs_dropout_prob=0.0, bos_token_id=1, sep_token_id=3, pad_token_id=0)
+BLIP_VISION = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, image_size=16,
+                   patch_size=8)
+
+
+def build(name):
+    if name == 'bert-seqcls':
+        return T.BertForSequenceClassification(T.BertConfig(**BERT, num_labels=3))
+    if name == 'bert-mlm':
+        return T.BertForMaskedLM(T.BertConfig(**BERT))
+    if name == 'bert-tokcls':
+        return T.BertForTokenClassification(T.BertConfig(**BERT, num_labels=4))
+    if name == 'vit-imgcls':
+        return T.ViTForImageClassification(T.ViTConfig(**VIT))
+    if name == 'blip-vqa':
+        return T.BlipForQuestionAnswering(T.BlipConfig(text_config=BLIP_TEXT, vision_config=BLIP_VISION))
+    raise ValueError(name)
+
+
+def inputs_for(name, g):
+    if name.startswith('vit'):
+        return {'pixel_values': torch.randn(2, 3, 16, 16, generator=g)}
+    ids = torch.randint(4, 60, (2, 7), generator=g)
+    mask = torch.ones(2, 7, dtype=torch.long)
+    mask[1, 5:] = 0
+    ids[1, 5:] = 0
+    if name == 'blip-vqa':
+        ans = torch.tensor([[1, 9, 12, 3], [1, 17, 3, 0]])
+        return {'pixel_values': torch.randn(2, 3, 16, 16, generator=g), 'input_ids': ids, 'attention_mask': mask,
+                'decoder_input_ids': ans, 'decoder_attention_mask': (ans != 0).long()}
+    return {'input_ids': ids, 'attention_mask': mask, 'token_type_ids': torch.zeros_like(ids)}
+
+
+def outputs_of(model, name, inputs):
+    model.eval()
+    with torch.no_grad():
+        if name == 'blip-vqa':
+            enc_img = model.vision_model(pixel_values=inputs['pixel_values'])[0]
+            q = model.text_encoder(input_ids=inputs['input_ids'], attention_mask=inputs['attention_mask'],
+                                   encoder_hidden_states=enc_img, return_dict=False)[0]
+            logits = model.text_decoder(input_ids=inputs['decoder_input_ids'],
+                                        attention_mask=inputs['decoder_attention_mask'], encoder_hidden_states=q,
+                                        encoder_attention_mask=torch.ones_like(inputs['attention_mask']),
+                                        return_dict=True, reduction='none').logits
+            return {'image_embeds': enc_img, 'question_embeds': q, 'decoder_logits': logits}
+        out = model(**inputs)
+        return {'logits': out.logits}
+
+
+def main():
+    mode, path = sys.argv[1], sys.argv[2]
+    if mode == 'make':
+        for i, name in enumerate(['bert-seqcls', 'bert-mlm', 'bert-tokcls', 'vit-imgcls', 'blip-vqa']):
+            torch.manual_seed(i)
+            g = torch.Generator().manual_seed(100 + i)
+            model = build(name)
+            d = os.path.join(path, name)
+            model.save_pretrained(d)
+            inputs = inputs_for(name, g)
+            save_file({k: v.contiguous() for k, v in inputs.items()}, os.path.join(d, 'inputs.safetensors'))
+            save_file({k: v.contiguous() for k, v in outputs_of(model, name, inputs).items()},
+                      os.path.join(d, 'outputs.safetensors'))
+    elif mode == 'run':
+        arch = json.load(open(os.path.join(path, 'config.json')))['architectures'][0]
+        name = {'BertForSequenceClassification': 'bert-seqcls', 'BertForMaskedLM': 'bert-mlm',
+                'BertForTokenClassification': 'bert-tokcls', 'ViTForImageClassification': 'vit-imgcls',
+                'BlipForQuestionAnswering': 'blip-vqa'}[arch]
+        model = getattr(T, arch).from_pretrained(path)
+        inputs = load_file(os.path.join(path, 'inputs.safetensors'))
+        save_file({k: v.contiguous() for k, v in outputs_of(model, name, inputs).items()},
+                  os.path.join(path, 'hf_outputs.safetensors'))
+    print(f'transformers {T.__version__}: {mode} {path} done')
+
+
+if __name__ == '__main__':
+    main()
