@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice, type Parameter } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
 
@@ -16,6 +18,7 @@ const { values: a } = parseArgs({
     steps: { type: 'string', default: '3' },
     batch: { type: 'string', default: '8' },
     seq: { type: 'string', default: '128' },
+    one: { type: 'string' },
   },
 });
 const SHAPES: Record<string, [number, number, number, number]> = {
@@ -62,56 +65,69 @@ class AdamW {
   }
 }
 
-const info = await initBackend(a.backend as BackendChoice);
-console.log(`tfjs-peft bench:models — backend ${info.name}, batch ${B} × seq ${T}, median of ${STEPS} steps after a warm-up step (ms)`);
-console.log('| shape | L/H/heads/FFN | mode | trainable | step ms | tokens/s | peak tensor memory | PyTorch ms | ratio to PyTorch |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-const results: Record<string, Record<string, number>> = {};
-for (const name of a.shapes!.split(',')) {
+const MODES = ['full', 'LayerNorm-only'] as const;
+type Mode = (typeof MODES)[number];
+
+/** One configuration, measured in this process; prints a JSON line. */
+async function measureOne(name: string, mode: Mode): Promise<void> {
+  await initBackend(a.backend as BackendChoice);
   const [L, H, heads, ffn] = SHAPES[name]!;
-  for (const mode of ['full', 'LayerNorm-only'] as const) {
-    manualSeed(0);
-    const model = new BertForSequenceClassification({
-      model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
-      max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
-    });
-    model.train();
-    if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
-    const params = model.trainableParameters();
-    const opt = new AdamW(params);
-    const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
-    const mask = tf.ones([B, T], 'int32');
-    const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
-    const step = async () => {
-      const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
-      opt.step(grads);
-      await value.data();
-      tf.dispose([value, ...Object.values(grads)]);
-    };
-    try {
-      await step();
-      const times: number[] = [];
-      let peak = 0;
-      for (let i = 0; i < STEPS; i++) {
-        const t0 = performance.now();
-        const r = await measurePeakBytes(step);
-        times.push(performance.now() - t0);
-        peak = Math.max(peak, r.peakBytes);
-      }
-      times.sort((x, y) => x - y);
-      const ms = times[Math.floor(times.length / 2)]!;
+  manualSeed(0);
+  const model = new BertForSequenceClassification({
+    model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
+    max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+  });
+  model.train();
+  if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
+  const params = model.trainableParameters();
+  const opt = new AdamW(params);
+  const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
+  const mask = tf.ones([B, T], 'int32');
+  const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+    opt.step(grads);
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  await step();
+  const times: number[] = [];
+  let peak = 0;
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    const r = await measurePeakBytes(step);
+    times.push(performance.now() - t0);
+    peak = Math.max(peak, r.peakBytes);
+  }
+  times.sort((x, y) => x - y);
+  console.log(JSON.stringify({ ms: times[Math.floor(times.length / 2)], peak, trainablePercent: countParameters(model).trainablePercent }));
+}
+
+if (a.one) {
+  const [name, mode] = a.one.split(':') as [string, Mode];
+  await measureOne(name, mode);
+} else {
+  console.log(`tfjs-peft bench:models — backend ${a.backend}, batch ${B} × seq ${T}, median of ${STEPS} steps after a warm-up step; each configuration in its own process`);
+  console.log('| shape | L/H/heads/FFN | mode | trainable | step ms | tokens/s | peak tensor memory | PyTorch ms | ratio to PyTorch |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const results: Record<string, Partial<Record<Mode, number>>> = {};
+  const script = fileURLToPath(import.meta.url);
+  for (const name of a.shapes!.split(',')) {
+    const [L, H, heads, ffn] = SHAPES[name]!;
+    for (const mode of MODES) {
+      const r = spawnSync(process.execPath, [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       const torch = TORCH[name]![mode === 'full' ? 0 : 1];
+      if (r.status !== 0 || !line) {
+        const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
+        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | ${why} | | | ${torch} | |`);
+        continue;
+      }
+      const { ms, peak, trainablePercent } = JSON.parse(line) as { ms: number; peak: number; trainablePercent: number };
       (results[name] ??= {})[mode] = ms;
-      const c = countParameters(model);
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${c.trainablePercent.toFixed(3)}% | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${torch} | ${(ms / torch).toFixed(2)}× |`);
-    } catch (e) {
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | failed: ${(e as Error).message.split('\n')[0]!.slice(0, 120)} | | | | |`);
-    } finally {
-      opt.dispose();
-      model.dispose();
-      tf.dispose([ids, mask, labels]);
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${torch} | ${(ms / torch).toFixed(2)}× |`);
     }
   }
+  console.log('\nLayerNorm-only speed-up over full fine-tuning (PyTorch: tiny 3.4×, mini 2.1×, small 2.6×, base 1.4×):');
+  for (const [name, r] of Object.entries(results)) if (r.full && r['LayerNorm-only']) console.log(`  ${name}: ${(r.full / r['LayerNorm-only']).toFixed(2)}×`);
 }
-console.log('\nLayerNorm-only speed-up over full fine-tuning (PyTorch: tiny 3.4×, mini 2.1×, small 2.6×, base 1.4×):');
-for (const [name, r] of Object.entries(results)) if (r.full && r['LayerNorm-only']) console.log(`  ${name}: ${(r.full / r['LayerNorm-only']).toFixed(2)}×`);
