@@ -4,6 +4,9 @@
                                            and transformers' outputs (safetensors), one folder per case
   python hf_reference.py run CASE_DIR      load CASE_DIR (e.g. written by tfjs-peft) with from_pretrained,
                                            run inputs.safetensors, write hf_outputs.safetensors
+  python hf_reference.py tokenizer VOCAB_DIR OUT_DIR
+                                           BertTokenizerFast from VOCAB_DIR saved to OUT_DIR (tokenizer.json …)
+                                           and its encodings of TEXTS in OUT_DIR/expected.json
 
 Needs torch and transformers (see the repository README); the library itself never uses Python.
 """
@@ -70,9 +73,33 @@ def outputs_of(model, name, inputs):
         return {'logits': out.logits}
 
 
+TEXTS = [
+    ['Hello, world!', None],
+    ['Is there evidence of a pneumothorax in the left lung?', None],
+    ['The café’s naïve résumé costs $3.50 — 100% sure.', None],
+    ['what modality is used?', 'mri'],
+    ['A very long premise that keeps going and going with many words in it, really.', 'short hypothesis'],
+    ['中文 字符 and emoji 😀 mixed', None],
+]
+
+
 def main():
     mode, path = sys.argv[1], sys.argv[2]
-    if mode == 'make':
+    if mode == 'tokenizer':
+        out = sys.argv[3]
+        tok = T.BertTokenizerFast.from_pretrained(path)
+        tok.add_special_tokens({'bos_token': '[DEC]', 'additional_special_tokens': ['[ENC]']})
+        tok.save_pretrained(out)
+        expected = []
+        for a, b in TEXTS:
+            for trunc in [None, 12]:
+                kw = {'truncation': 'longest_first', 'max_length': trunc} if trunc else {}
+                e = tok(a, b, **kw)
+                expected.append({'text': a, 'pair': b, 'maxLength': trunc, 'inputIds': e['input_ids'],
+                                 'tokenTypeIds': e['token_type_ids'],
+                                 'decoded': tok.decode(e['input_ids'], skip_special_tokens=True)})
+        json.dump(expected, open(os.path.join(out, 'expected.json'), 'w'), ensure_ascii=False, indent=1)
+    elif mode == 'make':
         for i, name in enumerate(['bert-seqcls', 'bert-mlm', 'bert-tokcls', 'vit-imgcls', 'blip-vqa']):
             torch.manual_seed(i)
             g = torch.Generator().manual_seed(100 + i)

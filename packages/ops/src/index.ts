@@ -11,6 +11,7 @@ export { dropout } from './dropout';
 export { embedding } from './embedding';
 export { registerBackendKernels } from './kernels/register-backend-kernels';
 export { wrapTransposedMatMul, setTransposedMatMulFastPath } from './kernels/wasm-batch-mat-mul';
+export { shareWasmIdentity, setSharedIdentity } from './kernels/wasm-identity';
 export { OpInputError } from './errors';
 export { loadBackend, BackendError, type BackendName } from './backend/load-backend';
 export { installNodeWebGPU, releaseNodeWebGPU, type NodeWebGPUInfo } from './backend/node-webgpu';

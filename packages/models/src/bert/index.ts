@@ -13,3 +13,4 @@ export {
   type LabelledInputs,
   type ClassifierOutput,
 } from './heads';
+export { BertTokenizer, type TokenizeOptions, type BatchEncoding, type TensorEncoding, type Truncation, type Padding } from './tokenizer';

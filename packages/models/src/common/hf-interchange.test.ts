@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtemp, copyFile } from 'node:fs/promises';
+import { mkdtemp, copyFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readSafetensors, rawToTypedArray, manualSeed, type RawTensor } from '@tfjs-peft/core';
 import { assertClose, useBackend } from '@tfjs-peft/ops/testing';
-import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassification } from '../bert';
+import { existsSync } from 'node:fs';
+import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassification, BertTokenizer } from '../bert';
 import { ViTForImageClassification } from '../vit';
 import { BlipForQuestionAnswering } from '../blip';
 import { findHfPython, runPython, REPO_ROOT } from '../testing/python';
@@ -92,3 +93,22 @@ describe.skipIf(!python)(`live interchange with Python transformers (${reason})`
   }
 });
 describe.skipIf(!!python)('live interchange with Python transformers', () => it.skip(reason, () => undefined));
+
+
+const VOCAB_DIR = resolve(REPO_ROOT, '../shared/data/bert_vocab/bert-base-uncased');
+describe.skipIf(!python || !existsSync(VOCAB_DIR))(`BertTokenizer from a tokenizer.json saved by transformers (${reason})`, () => {
+  it('encodes, truncates, types and decodes exactly as BertTokenizerFast, with [DEC]/[ENC] added', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-tok-'));
+    runPython(python!, SCRIPT, ['tokenizer', VOCAB_DIR, out]);
+    expect(existsSync(join(out, 'tokenizer.json'))).toBe(true);
+    const tok = await BertTokenizer.fromPretrained(out);
+    expect(tok.vocabSize).toBe(30524);
+    const expected = JSON.parse(await readFile(join(out, 'expected.json'), 'utf8')) as { text: string; pair: string | null; maxLength: number | null; inputIds: number[]; tokenTypeIds: number[]; decoded: string }[];
+    for (const e of expected) {
+      const ours = tok.encode(e.text, e.pair, e.maxLength ? { truncation: 'longest_first', maxLength: e.maxLength } : {});
+      expect(ours.inputIds, `${e.text} | ${e.pair} | ${e.maxLength}`).toEqual(e.inputIds);
+      expect(ours.tokenTypeIds).toEqual(e.tokenTypeIds);
+      expect(tok.decode(ours.inputIds, { skipSpecialTokens: true })).toBe(e.decoded);
+    }
+  });
+});

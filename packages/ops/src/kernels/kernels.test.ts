@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { assertClose, randomArray, ref, testBackends, useBackend } from '../testing';
-import { setTransposedMatMulFastPath } from '../index';
+import { setTransposedMatMulFastPath, setSharedIdentity } from '../index';
 
 const onWasm = testBackends().includes('wasm');
 
@@ -97,6 +97,26 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
       expect(tf.memory().numBytes).toBe(before.numBytes);
       tf.dispose([at, bt]);
     }
+  });
+
+  it('Identity shares the buffer (no copy) and disposal is reference-counted; gradients unchanged', async () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const before = tf.memory();
+    const c = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers); // shared, not copied
+    x.dispose();
+    expect(Array.from(await c.data())).toEqual([1, 2, 3]); // survives its source
+    c.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers - 1);
+    // the gradient tape clones saved tensors: same gradients with the copying kernel
+    const a = tf.tensor(Array.from(randomArray(24, 91)), [4, 6]);
+    const g = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(t), tf.exp(t))))(a).dataSync();
+    const shared = Array.from(g());
+    setSharedIdentity('wasm', false);
+    const copied = Array.from(g());
+    setSharedIdentity('wasm', true);
+    expect(shared).toEqual(copied);
+    a.dispose();
   });
 
   it('UnsortedSegmentSum exists on wasm, adds repeated ids and drops out-of-range ids', async () => {

@@ -1,5 +1,6 @@
 import { wrapTransposedMatMul } from './wasm-batch-mat-mul';
 import { registerWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
+import { shareWasmIdentity } from './wasm-identity';
 
 /**
  * Registers the kernels tfjs-peft adds to a backend: the ones it lacks and faster routes
@@ -11,6 +12,7 @@ export function registerBackendKernels(backendName: string): string[] {
   if (backendName === 'wasm') {
     if (registerWasmUnsortedSegmentSum(backendName)) added.push('UnsortedSegmentSum');
     if (wrapTransposedMatMul(backendName)) added.push('BatchMatMul(transpose fast path)');
+    if (shareWasmIdentity(backendName)) added.push('Identity(shared buffer)');
   }
   return added;
 }
