@@ -3,13 +3,13 @@ import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BertTokenizer } from './tokenizer';
+import { SHARED_DIR } from '../testing/golden';
 
 // Expected values were printed by transformers 5.18 (BertTokenizerFast.from_pretrained on a folder
 // holding this vocab.txt, do_lower_case true) — see the package README.
 
-const VOCAB_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/data/bert_vocab/bert-base-uncased');
+const VOCAB_DIR = resolve(SHARED_DIR, 'data/bert_vocab/bert-base-uncased');
 const hasVocab = existsSync(join(VOCAB_DIR, 'vocab.txt'));
 
 describe.skipIf(!hasVocab)('BertTokenizer with the real bert-base-uncased vocab', () => {

@@ -10,6 +10,7 @@ import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassificat
 import { ViTForImageClassification } from '../vit';
 import { BlipForQuestionAnswering } from '../blip';
 import { findHfPython, runPython, REPO_ROOT } from '../testing/python';
+import { SHARED_DIR } from '../testing/golden';
 import type { PreTrainedModel } from './pretrained';
 
 const { python, reason } = findHfPython();
@@ -95,7 +96,7 @@ describe.skipIf(!python)(`live interchange with Python transformers (${reason})`
 describe.skipIf(!!python)('live interchange with Python transformers', () => it.skip(reason, () => undefined));
 
 
-const VOCAB_DIR = resolve(REPO_ROOT, '../shared/data/bert_vocab/bert-base-uncased');
+const VOCAB_DIR = resolve(SHARED_DIR, 'data/bert_vocab/bert-base-uncased');
 describe.skipIf(!python || !existsSync(VOCAB_DIR))(`BertTokenizer from a tokenizer.json saved by transformers (${reason})`, () => {
   it('encodes, truncates, types and decodes exactly as BertTokenizerFast, with [DEC]/[ENC] added', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-tok-'));

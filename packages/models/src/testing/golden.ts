@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { readSafetensors, rawToTypedArray, type Module } from '@tfjs-peft/core';
 import { assertClose } from '@tfjs-peft/ops/testing';
 
-export const GOLDEN_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/fixtures/golden');
+/** `../shared` beside the repository (CI has it), or `TFJS_PEFT_SHARED_DIR`. */
+export const SHARED_DIR = process.env.TFJS_PEFT_SHARED_DIR ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared');
+export const GOLDEN_DIR = resolve(SHARED_DIR, 'fixtures/golden');
 export const hasGolden = existsSync(GOLDEN_DIR);
 export const GOLDEN_MISSING = `../shared/fixtures/golden not found beside the repository (${GOLDEN_DIR}); golden parity tests skipped`;
 
