@@ -9,7 +9,7 @@ import type { KeyValuePrefix } from './attention';
 
 /** Inputs of every BERT-family model, by their HF names in camelCase. */
 export interface BertInputs {
-  inputIds: tf.Tensor;
+  inputIds?: tf.Tensor | null;
   attentionMask?: tf.Tensor | null;
   tokenTypeIds?: tf.Tensor | null;
   /** cross-attention states (BLIP), `[B, Tenc, encoder_hidden_size]` */
@@ -17,7 +17,7 @@ export interface BertInputs {
   encoderAttentionMask?: tf.Tensor | null;
   /** per-layer learned key/value prefixes (prefix tuning, P-Tuning v2) */
   prefixes?: (KeyValuePrefix | null)[] | null;
-  /** replaces the word-embedding lookup (prompt tuning): `[B, T, hidden]` */
+  /** replaces the word-embedding lookup (as HF `inputs_embeds`; prompt tuning): `[B, T, hidden]` */
   inputsEmbeds?: tf.Tensor | null;
 }
 
@@ -56,19 +56,14 @@ interface BertParts {
 
 /** The forward pass of BERT's embeddings → encoder → pooler, shared by BertModel and the heads. */
 function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
-  const ids = toInt32(inputs.inputIds, 'input_ids')!;
-  if (ids.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', ids.shape);
-  const [b, t] = ids.shape as [number, number];
+  const ids = toInt32(inputs.inputIds, 'input_ids');
+  const source = inputs.inputsEmbeds ?? ids;
+  if (!source) throw new ShapeError('input_ids', 'input_ids or inputs_embeds', []);
+  if (ids && ids.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', ids.shape);
+  const [b, t] = source.shape as [number, number];
   const mask = toInt32(inputs.attentionMask, 'attention_mask');
   if (mask && mask.shape.join(',') !== `${b},${t}`) throw new ShapeError('attention_mask', [b, t], mask.shape);
-  let embedded: tf.Tensor;
-  if (inputs.inputsEmbeds) {
-    // prompt tuning: the caller's embeddings replace the whole embedding block
-    if (inputs.inputsEmbeds.shape.join(',') !== `${b},${t},${c.hiddenSize}`) throw new ShapeError('inputs_embeds', [b, t, c.hiddenSize], inputs.inputsEmbeds.shape);
-    embedded = inputs.inputsEmbeds;
-  } else {
-    embedded = m.embeddings.forward(ids, toInt32(inputs.tokenTypeIds, 'token_type_ids'));
-  }
+  const embedded = m.embeddings.forward(inputs.inputsEmbeds ? null : ids, toInt32(inputs.tokenTypeIds, 'token_type_ids'), 0, inputs.inputsEmbeds ?? null);
   const enc: EncoderInputs = {
     attentionMask: mask,
     causal: inputs.causal ?? c.isDecoder,
@@ -77,7 +72,7 @@ function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: bo
     prefixes: inputs.prefixes ?? null,
   };
   const lastHiddenState = m.encoder.forward(embedded, enc);
-  if (embedded !== inputs.inputsEmbeds) embedded.dispose();
+  embedded.dispose();
   return m.pooler ? { lastHiddenState, poolerOutput: m.pooler.forward(lastHiddenState) } : { lastHiddenState };
 }
 

@@ -19,27 +19,36 @@ export class BertEmbeddings extends Module {
     this.dropout = new Dropout(c.hiddenDropoutProb);
   }
 
-  /** `inputIds` `[B, T]` int32; positions start at `pastLength` (cached decoding). */
-  forward(inputIds: tf.Tensor, tokenTypeIds?: tf.Tensor | null, pastLength = 0): tf.Tensor {
-    const [, t] = inputIds.shape as [number, number];
-    if (inputIds.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', inputIds.shape);
+  /**
+   * `inputIds` `[B, T]` int32, or `inputsEmbeds` `[B, T, H]` in place of the word-embedding lookup
+   * (as HF: positions, token types, LayerNorm and dropout still apply). Positions start at `pastLength`.
+   */
+  forward(inputIds: tf.Tensor | null, tokenTypeIds?: tf.Tensor | null, pastLength = 0, inputsEmbeds: tf.Tensor | null = null): tf.Tensor {
+    if (inputIds && inputIds.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', inputIds.shape);
+    if (inputsEmbeds && (inputsEmbeds.rank !== 3 || inputsEmbeds.shape[2] !== this.c.hiddenSize)) {
+      throw new ShapeError('inputs_embeds', `[batch, seq, ${this.c.hiddenSize}]`, inputsEmbeds.shape);
+    }
+    if (!inputIds && !inputsEmbeds) throw new ShapeError('input_ids', 'input_ids or inputs_embeds', []);
+    const [b, t] = (inputsEmbeds ?? inputIds)!.shape as [number, number];
     const maxPos = this.c.maxPositionEmbeddings - (this.c.positionOffset ? this.c.padTokenId + 1 : 0);
     if (pastLength + t > maxPos) {
-      throw new ShapeError('input_ids', `at most ${maxPos} positions (max_position_embeddings)`, inputIds.shape);
+      throw new ShapeError('input_ids', `at most ${maxPos} positions (max_position_embeddings)`, [b, t]);
     }
     return tf.tidy(() => {
       let positions: tf.Tensor;
-      if (this.c.positionOffset) {
+      if (this.c.positionOffset && inputIds) {
         // RoBERTa: cumulative count of non-padding tokens, offset by padding_idx
         const notPad = tf.cast(tf.notEqual(inputIds, tf.scalar(this.c.padTokenId, 'int32')), 'int32');
         positions = tf.add(tf.mul(tf.cumsum(notPad, 1), notPad), tf.scalar(this.c.padTokenId, 'int32'));
       } else {
-        positions = tf.expandDims(tf.range(pastLength, pastLength + t, 1, 'int32'), 0);
+        const start = this.c.positionOffset ? pastLength + this.c.padTokenId + 1 : pastLength;
+        positions = tf.expandDims(tf.range(start, start + t, 1, 'int32'), 0);
       }
-      let e = tf.add(this.word_embeddings.forward(inputIds), this.position_embeddings.forward(positions));
+      const words = inputsEmbeds ?? this.word_embeddings.forward(inputIds!);
+      let e = tf.add(words, this.position_embeddings.forward(positions));
       if (this.token_type_embeddings) {
-        const types = tokenTypeIds ?? tf.zerosLike(inputIds);
-        if (types.shape.join(',') !== inputIds.shape.join(',')) throw new ShapeError('token_type_ids', inputIds.shape, types.shape);
+        const types = tokenTypeIds ?? tf.zeros([b, t], 'int32');
+        if (types.shape.join(',') !== `${b},${t}`) throw new ShapeError('token_type_ids', [b, t], types.shape);
         e = tf.add(e, this.token_type_embeddings.forward(types));
       }
       return this.dropout.forward(this.LayerNorm.forward(e));

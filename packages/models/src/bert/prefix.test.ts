@@ -23,14 +23,14 @@ describe('key/value prefixes and input embeddings (prefix tuning, P-Tuning v2, p
     m.dispose();
   });
 
-  it('inputsEmbeds replaces the embedding block (shape checked)', async () => {
+  it('inputsEmbeds replaces the word-embedding lookup, as HF (shape checked)', async () => {
     const m = new BertModel(cfg);
     const ids = tf.tensor2d([[3, 4, 5]], [1, 3], 'int32');
-    const emb = m.embeddings.forward(ids);
+    const words = m.embeddings.word_embeddings.forward(ids);
     const a = await m.forward({ inputIds: ids }).lastHiddenState.data();
-    const b = await m.forward({ inputIds: ids, inputsEmbeds: emb }).lastHiddenState.data();
+    const b = await m.forward({ inputsEmbeds: words }).lastHiddenState.data();
     expect(Array.from(b)).toEqual(Array.from(a));
-    expect(() => m.forward({ inputIds: ids, inputsEmbeds: tf.zeros([1, 3, 4]) })).toThrow(/inputs_embeds expected \[1,3,8\], got \[1,3,4\]/);
+    expect(() => m.forward({ inputsEmbeds: tf.zeros([1, 3, 4]) })).toThrow(/inputs_embeds expected \[batch, seq, 8\], got \[1,3,4\]/);
     m.dispose();
   });
 });
