@@ -3,6 +3,7 @@ export { initBackend, currentBackend, AUTO_ORDER, type BackendChoice, type Backe
 export { TfjsPeftError, ShapeError, SafetensorsError, StateDictError, ModulePathError } from './errors';
 export { Module } from './module/module';
 export { Parameter } from './module/parameter';
+export { cloneModule } from './module/clone';
 export { Linear, type LinearOptions } from './layers/linear';
 export { LayerNorm } from './layers/layer-norm';
 export { Embedding } from './layers/embedding';

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Module, Parameter, Linear, LayerNorm, Embedding, Dropout, ModulePathError } from '../index';
+import { cloneModule } from './clone';
 
 class Attention extends Module {
   query = new Linear(4, 4);
@@ -119,5 +120,33 @@ describe('Module tree', () => {
     const p = new Parameter(tf.zeros([2, 3]));
     expect(() => p.assign(tf.zeros([3, 2]), 'encoder.x.weight')).toThrow(/encoder\.x\.weight expected \[2,3\], got \[3,2\]/);
     p.dispose();
+  });
+});
+
+
+describe('cloneModule', () => {
+  it('copies values into new parameters of the same class, shared parameters stay shared', async () => {
+    await initBackend('cpu');
+    class Tied extends Module {
+      a = new Linear(3, 2);
+      b = new Linear(3, 2);
+      constructor() {
+        super();
+        this.b.weight.dispose();
+        this.b.weight = this.a.weight;
+      }
+    }
+    const t = new Tied();
+    t.a.bias!.requiresGrad = false;
+    const c = cloneModule(t);
+    expect(c).toBeInstanceOf(Tied);
+    expect(c.a.weight).not.toBe(t.a.weight);
+    expect(c.b.weight).toBe(c.a.weight);
+    expect(c.a.bias!.requiresGrad).toBe(false);
+    expect(Array.from(await c.a.weight.value.data())).toEqual(Array.from(await t.a.weight.value.data()));
+    c.a.weight.assign(tf.zerosLike(c.a.weight.value));
+    expect(Array.from(await t.a.weight.value.data())).not.toEqual([0, 0, 0, 0, 0, 0]);
+    t.dispose();
+    c.dispose();
   });
 });

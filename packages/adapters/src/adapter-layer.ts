@@ -1,0 +1,52 @@
+import { Module } from '@tfjs-peft/core';
+
+/**
+ * Base of every wrapper that PEFT methods put in place of a target module. It keeps the original
+ * as `base_layer` (HF PEFT's name, so paths and saved keys match) and one set of adapter weights
+ * per adapter name; one adapter is active at a time, adapters can be disabled or merged.
+ */
+export abstract class AdapterLayer<B extends Module = Module> extends Module {
+  protected _active: string | null = null;
+  protected _disabled = false;
+  protected _merged: string[] = [];
+
+  constructor(public base_layer: B) {
+    super();
+  }
+
+  abstract readonly kind: string;
+  abstract adapterNames(): string[];
+  /** Fold the adapter into `base_layer` (inverse: `unmerge`). */
+  abstract merge(adapter: string): void;
+  abstract unmerge(adapter: string): void;
+  /** Removes an adapter's weights (disposing them). */
+  abstract deleteAdapter(adapter: string): void;
+
+  get activeAdapter(): string | null {
+    return this._active;
+  }
+  get merged(): readonly string[] {
+    return this._merged;
+  }
+  /** Whether the adapter path runs in forward (active, enabled, not already merged). */
+  protected useAdapter(): string | null {
+    if (this._disabled || this._active == null || this._merged.includes(this._active)) return null;
+    return this._active;
+  }
+
+  setActive(adapter: string | null): void {
+    this._active = adapter;
+  }
+  setDisabled(disabled: boolean): void {
+    this._disabled = disabled;
+  }
+  mergeActive(): void {
+    if (this._active && !this._merged.includes(this._active)) {
+      this.merge(this._active);
+      this._merged.push(this._active);
+    }
+  }
+  unmergeAll(): void {
+    while (this._merged.length) this.unmerge(this._merged.pop()!);
+  }
+}

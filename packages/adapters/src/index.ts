@@ -1,0 +1,15 @@
+export * from './config';
+export { PeftError } from './errors';
+export { matchesTarget, findTargets, describeModules } from './matching';
+export { AdapterLayer } from './adapter-layer';
+export { LoraLinear } from './lora/lora-linear';
+export { IA3Linear } from './ia3/ia3-linear';
+export { LnTuningLayer } from './ln-tuning/ln-tuning-layer';
+export { ModulesToSaveWrapper } from './modules-to-save';
+export { PrefixEncoder, type LayerPrefix, type PrefixShape } from './prefix-tuning/prefix-encoder';
+export { PromptEmbedding } from './prompt-tuning/prompt-embedding';
+export { selectivePredicate, LAYER_NORM } from './selective/selective';
+export { PeftModel, applyPeft, adapterOfParameter, type AdapterEntry } from './peft-model';
+export { savePeft, loadPeft, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './io/save-load';
+export { toAdapterConfigJson, fromAdapterConfigJson, SELECTIVE_TYPE } from './io/peft-config';
+export { adapterTensors, type AdapterTensor } from './io/adapter-tensors';

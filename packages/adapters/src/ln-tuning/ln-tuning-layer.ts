@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerNorm, cloneModule, layerNorm } from '@tfjs-peft/core';
+import { AdapterLayer } from '../adapter-layer';
+
+export interface LnMask {
+  weight?: tf.Tensor;
+  bias?: tf.Tensor;
+}
+
+/**
+ * LayerNorm tuning (HF PEFT `LNTuningLayer`): a trainable copy of the LayerNorm per adapter in
+ * `ln_tuning_layers`, used instead of the frozen `base_layer`; it stores absolute values, not
+ * deltas. With element masks (Fisher-selected subsets) only masked elements can differ from the
+ * base: the effective parameter is `mask·tuned + (1−mask)·base`, so unmasked elements get no
+ * gradient. Merge copies the effective values into the base; unmerge restores them.
+ */
+export class LnTuningLayer extends AdapterLayer<LayerNorm> {
+  readonly kind = 'ln-tuning';
+  ln_tuning_layers = new Map<string, LayerNorm>();
+  private readonly _masks = new Map<string, LnMask>();
+  private readonly _saved = new Map<string, { weight: tf.Tensor; bias: tf.Tensor }>();
+
+  addAdapter(name: string, mask?: LnMask): void {
+    const copy = cloneModule(this.base_layer);
+    copy.unfreeze();
+    this.ln_tuning_layers.set(name, copy);
+    if (mask) this._masks.set(name, mask);
+    if (this._active == null) this._active = name;
+  }
+
+  adapterNames(): string[] {
+    return [...this.ln_tuning_layers.keys()];
+  }
+
+  /** γ and β the adapter applies (masked mix of tuned and base; without a mask, the tuned variables themselves). */
+  effective(name: string): { weight: tf.Tensor; bias: tf.Tensor } {
+    const tuned = this.ln_tuning_layers.get(name)!;
+    const mask = this._masks.get(name);
+    const mix = (t: tf.Tensor, base: tf.Tensor, m?: tf.Tensor) => (m ? tf.add(tf.mul(t, m), tf.mul(base, tf.sub(1, m))) : t);
+    return {
+      weight: mix(tuned.weight.value, this.base_layer.weight.value, mask?.weight),
+      bias: mix(tuned.bias.value, this.base_layer.bias.value, mask?.bias),
+    };
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const name = this.useAdapter();
+    if (name == null || !this.ln_tuning_layers.has(name)) return this.base_layer.forward(x);
+    return tf.tidy(() => {
+      const { weight, bias } = this.effective(name);
+      return layerNorm(x, weight, bias, this.base_layer.eps);
+    });
+  }
+
+  merge(name: string): void {
+    // copies: without a mask `effective` returns the tuned variables themselves
+    const { weight, bias } = tf.tidy(() => {
+      const e = this.effective(name);
+      return { weight: tf.clone(e.weight), bias: tf.clone(e.bias) };
+    });
+    this._saved.set(name, { weight: tf.clone(this.base_layer.weight.value), bias: tf.clone(this.base_layer.bias.value) });
+    this.base_layer.weight.variable.assign(weight);
+    this.base_layer.bias.variable.assign(bias);
+    tf.dispose([weight, bias]);
+  }
+  unmerge(name: string): void {
+    const s = this._saved.get(name);
+    if (!s) return;
+    this.base_layer.weight.variable.assign(s.weight);
+    this.base_layer.bias.variable.assign(s.bias);
+    tf.dispose([s.weight, s.bias]);
+    this._saved.delete(name);
+  }
+  deleteAdapter(name: string): void {
+    this.ln_tuning_layers.get(name)?.dispose();
+    this.ln_tuning_layers.delete(name);
+    const m = this._masks.get(name);
+    if (m) tf.dispose([m.weight, m.bias].filter((t): t is tf.Tensor => !!t));
+    this._masks.delete(name);
+    if (this._active === name) this._active = this.adapterNames()[0] ?? null;
+  }
+}

@@ -1,0 +1,239 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, countParameters, formatBytes } from '@tfjs-peft/core';
+import type { MethodConfig, PeftConfig, PrefixTuningConfig, PromptTuningConfig } from './config';
+import { PeftError } from './errors';
+import { injectMethod, injectModulesToSave } from './inject';
+import { AdapterLayer } from './adapter-layer';
+import { ModulesToSaveWrapper } from './modules-to-save';
+import { PrefixEncoder } from './prefix-tuning/prefix-encoder';
+import { PromptEmbedding } from './prompt-tuning/prompt-embedding';
+import { attentionShape, withPrompt, wordEmbeddings } from './prompt-inputs';
+
+/** One method applied to one sub-module (`scope` '' = the whole model) for one adapter. */
+export interface AdapterEntry {
+  adapter: string;
+  scope: string;
+  config: MethodConfig | { method: 'full-scope' };
+  /** wrapped module paths, or trained parameter names for selective methods */
+  targets: string[];
+  modulesToSave: string[];
+}
+
+const HEAD_TASKS: [RegExp, 'SEQ_CLS' | 'TOKEN_CLS'][] = [
+  [/ForSequenceClassification$|ForImageClassification$/, 'SEQ_CLS'],
+  [/ForTokenClassification$/, 'TOKEN_CLS'],
+];
+
+const isPrompt = (c: { method: string }): c is PrefixTuningConfig | PromptTuningConfig => c.method === 'prefix-tuning' || c.method === 'p-tuning-v2' || c.method === 'prompt-tuning';
+
+/**
+ * A model with PEFT adapters (HF `PeftModel`). The adapters live inside `base_model` (wrappers at
+ * the targets) or in `prompt_encoder` (prompt methods). Train `trainableParameters()`; save with
+ * `savePeft`, load with `loadPeft`.
+ */
+export class PeftModel<M extends Module = Module> extends Module {
+  prompt_encoder = new Map<string, PrefixEncoder | PromptEmbedding>();
+  readonly entries: AdapterEntry[] = [];
+  readonly configs = new Map<string, PeftConfig>();
+  private _active = 'default';
+  private _disabled = false;
+
+  constructor(public base_model: M) {
+    super();
+  }
+
+  get activeAdapter(): string {
+    return this._active;
+  }
+  get model(): M {
+    return this.base_model;
+  }
+
+  /** Adds adapter `name` (new adapters are inactive unless they are the first, as PEFT). */
+  addAdapter(name: string, config: PeftConfig): this {
+    if (this.configs.has(name)) throw new PeftError(`adapter "${name}" already exists; adapters: ${[...this.configs.keys()].join(', ')}`);
+    if (name.includes('.') || name === '') throw new PeftError(`adapter name ${JSON.stringify(name)} must be non-empty and contain no dots`);
+    const first = this.configs.size === 0;
+    if (first) this.base_model.freeze();
+    const plan: [string, MethodConfig | 'full'][] =
+      config.method === 'policy'
+        ? Object.entries(config.modules).flatMap(([scope, p]) => (p === 'frozen' ? [] : [[scope, p] as [string, MethodConfig | 'full']]))
+        : [['', config]];
+    if (config.method === 'policy') {
+      for (const scope of Object.keys(config.modules)) this.base_model.getSubmodule(scope); // throws, listing the children, if absent
+      if (config.rest === 'full') {
+        const listed = Object.keys(config.modules);
+        this.base_model.unfreeze((n) => !listed.some((s) => n.startsWith(`${s}.`)));
+      }
+    }
+    for (const [scope, c] of plan) {
+      if (c === 'full') {
+        this.base_model.unfreeze((n) => n.startsWith(`${scope}.`));
+        this.entries.push({ adapter: name, scope, config: { method: 'full-scope' }, targets: [scope], modulesToSave: [] });
+        continue;
+      }
+      const mts = this.modulesToSaveFor(c, scope);
+      const scopedModule = scope ? this.base_model.getSubmodule(scope) : this.base_model;
+      let targets: string[];
+      if (isPrompt(c)) targets = [this.addPromptEncoder(name, scope, c, scopedModule)];
+      else targets = injectMethod(this.base_model, c, name, scope);
+      const saved = injectModulesToSave(this.base_model, mts, name, scope);
+      this.entries.push({ adapter: name, scope, config: { ...c, modulesToSave: mts }, targets, modulesToSave: saved });
+    }
+    this.configs.set(name, config);
+    if (first) this.setAdapter(name);
+    else this.setAdapter(this._active);
+    return this;
+  }
+
+  private modulesToSaveFor(c: MethodConfig, scope: string): string[] {
+    const own = [...(c.modulesToSave ?? [])];
+    const model = scope ? this.base_model.getSubmodule(scope) : this.base_model;
+    const task = c.taskType === undefined ? HEAD_TASKS.find(([re]) => re.test(model.constructor.name))?.[1] : c.taskType;
+    if ((task === 'SEQ_CLS' || task === 'TOKEN_CLS') && !own.includes('classifier')) own.push('classifier', 'score');
+    return own;
+  }
+
+  private addPromptEncoder(name: string, scope: string, c: PrefixTuningConfig | PromptTuningConfig, m: Module): string {
+    const where = scope || m.constructor.name;
+    const s = attentionShape(m, where);
+    const p = c.numVirtualTokens ?? 20;
+    let enc: PrefixEncoder | PromptEmbedding;
+    if (c.method === 'prompt-tuning') {
+      const words = wordEmbeddings(m, where);
+      const init = c.initTokenIds ? tf.tidy(() => words.forward(tf.tensor1d(Array.from({ length: p }, (_, i) => c.initTokenIds![i % c.initTokenIds!.length]!), 'int32'))) : undefined;
+      enc = new PromptEmbedding(p, s.hidden, init);
+      init?.dispose();
+    } else {
+      enc = new PrefixEncoder({ numVirtualTokens: p, numLayers: s.numLayers, numHeads: s.numHeads, tokenDim: s.hidden }, c.method === 'prefix-tuning', c.encoderHiddenSize);
+    }
+    const key = scope ? `${name}__${scope}` : name;
+    this.prompt_encoder.set(key, enc);
+    return `prompt_encoder.${key}`;
+  }
+
+  /** Makes `name` the active adapter: only its parameters are trainable (as PEFT's set_adapter). */
+  setAdapter(name: string): void {
+    if (!this.configs.has(name)) throw new PeftError(`unknown adapter "${name}"; adapters: ${[...this.configs.keys()].join(', ') || 'none'}`);
+    this._active = name;
+    for (const [, m] of this.base_model.namedModules()) if (m instanceof AdapterLayer) m.setActive(m.adapterNames().includes(name) ? name : null);
+    for (const [path, p] of this.namedParameters()) {
+      const owner = adapterOfParameter(path);
+      if (owner) p.requiresGrad = owner === name;
+    }
+  }
+
+  /** Runs the model without any adapter (base behaviour) until `restore` is called. */
+  disableAdapters(): { restore(): void } {
+    const layers = this.base_model.namedModules().filter(([, m]) => m instanceof AdapterLayer).map(([, m]) => m as AdapterLayer);
+    layers.forEach((l) => l.setDisabled(true));
+    this._disabled = true;
+    return {
+      restore: () => {
+        layers.forEach((l) => l.setDisabled(false));
+        this._disabled = false;
+      },
+    };
+  }
+
+  /** Forward through the model with the active adapter, adding prompt inputs for prompt methods. */
+  forward(inputs: Record<string, unknown>): ReturnType<M extends { forward(i: never): infer R } ? () => R : () => unknown> {
+    const run = (this.base_model as unknown as { forward(i: unknown): never }).forward.bind(this.base_model);
+    return run(this.promptInputs(inputs));
+  }
+
+  /** `generate` of the wrapped model (BLIP) with the prompt inputs of the active adapter. */
+  generate(inputs: Record<string, unknown>, options?: unknown): unknown {
+    const g = (this.base_model as unknown as { generate?(i: unknown, o?: unknown): unknown }).generate;
+    if (!g) throw new PeftError(`${this.base_model.constructor.name} has no generate()`);
+    return g.call(this.base_model, this.promptInputs(inputs), options);
+  }
+
+  private promptInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (this._disabled) return inputs;
+    let out = inputs;
+    for (const e of this.entries) {
+      if (e.adapter !== this._active || !isPrompt(e.config)) continue;
+      const enc = this.prompt_encoder.get(e.scope ? `${e.adapter}__${e.scope}` : e.adapter)!;
+      if (enc instanceof PrefixEncoder) {
+        const prefixes = enc.forward();
+        if (e.scope) out = { ...out, prefixes: { ...((out.prefixes as object) ?? {}), [e.scope]: prefixes } };
+        else out = { ...out, prefixes };
+      } else {
+        if (e.scope) throw new PeftError('prompt tuning inside a sub-module is not supported; apply it to a BERT-family model');
+        const b = (inputs.inputIds as tf.Tensor).shape[0]!;
+        const words = wordEmbeddings(this.base_model, this.base_model.constructor.name);
+        out = withPrompt(out, enc.forward(b), (ids) => words.forward(ids));
+      }
+    }
+    return out;
+  }
+
+  /** Writes the adapters in Hugging Face PEFT's format (see `savePeft`). */
+  async save(dir: string, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
+    const { savePeft } = await import('./io/save-load');
+    return savePeft(this, dir, options);
+  }
+
+  /** Folds LoRA / IA3 / LN-tuning adapters into the base weights (inference without overhead). */
+  merge(): void {
+    this.assertMergeable();
+    for (const [, m] of this.base_model.namedModules()) if (m instanceof AdapterLayer) m.mergeActive();
+  }
+  unmerge(): void {
+    for (const [, m] of this.base_model.namedModules()) if (m instanceof AdapterLayer) m.unmergeAll();
+  }
+
+  private assertMergeable(): void {
+    const prompt = this.entries.find((e) => e.adapter === this._active && isPrompt(e.config));
+    if (prompt) throw new PeftError(`${prompt.config.method} adds inputs and cannot be merged into weights (as in PEFT)`);
+  }
+
+  /**
+   * Merges the active adapter and removes every wrapper: returns the plain model (modules_to_save
+   * copies take the place of the originals). Other adapters are discarded.
+   */
+  mergeAndUnload(): M {
+    this.merge();
+    const wrapped = this.base_model.namedModules().filter(([, m]) => m instanceof AdapterLayer) as [string, AdapterLayer][];
+    for (const [path, w] of wrapped.reverse()) {
+      let replacement: Module = w.base_layer;
+      if (w instanceof ModulesToSaveWrapper && w.activeAdapter) replacement = w.modules_to_save.get(w.activeAdapter)!;
+      for (const n of w.adapterNames()) if (!(w instanceof ModulesToSaveWrapper && n === w.activeAdapter)) w.deleteAdapter(n);
+      this.base_model.replaceModule(path, replacement);
+    }
+    this.base_model.freeze();
+    return this.base_model;
+  }
+
+  /** The exact line PEFT prints: `trainable params: … || all params: … || trainable%: …`. */
+  printTrainableParameters(log: (s: string) => void = console.log): string {
+    const c = countParameters(this);
+    const line = `trainable params: ${c.trainable.toLocaleString('en-US')} || all params: ${c.total.toLocaleString('en-US')} || trainable%: ${c.trainablePercent.toFixed(4)}`;
+    log(line);
+    return line;
+  }
+
+  /** Bytes of trainable weights, their gradients and AdamW's two moments, and of frozen weights. */
+  memoryReport(): { trainableBytes: number; gradientBytes: number; optimizerStateBytes: number; frozenBytes: number; totalBytes: number; summary: string } {
+    const c = countParameters(this);
+    const r = { trainableBytes: c.trainableBytes, gradientBytes: c.trainableBytes, optimizerStateBytes: 2 * c.trainableBytes, frozenBytes: c.frozenBytes };
+    const totalBytes = r.trainableBytes + r.gradientBytes + r.optimizerStateBytes + r.frozenBytes;
+    return {
+      ...r,
+      totalBytes,
+      summary: `trainable ${formatBytes(r.trainableBytes)} + gradients ${formatBytes(r.gradientBytes)} + AdamW state ${formatBytes(r.optimizerStateBytes)} + frozen ${formatBytes(r.frozenBytes)} = ${formatBytes(totalBytes)} (activations not included)`,
+    };
+  }
+}
+
+/** The adapter a parameter belongs to, from its path (`….lora_A.<name>.weight`, `prompt_encoder.<name>…`), or null for base weights. */
+export function adapterOfParameter(path: string): string | null {
+  const m = /\.(?:lora_A|lora_B|ln_tuning_layers|modules_to_save)\.([^.]+)\./.exec(path) ?? /\.ia3_l\.([^.]+)$/.exec(path) ?? /^prompt_encoder\.([^.]+?)(?:__[^.]+)?\./.exec(path);
+  return m ? m[1]! : null;
+}
+
+/** Applies a PEFT config to a model: freezes it, injects the adapter, marks modules_to_save trainable. */
+export function applyPeft<M extends Module>(model: M, config: PeftConfig, options: { adapterName?: string } = {}): PeftModel<M> {
+  return new PeftModel(model).addAdapter(options.adapterName ?? 'default', config);
+}
