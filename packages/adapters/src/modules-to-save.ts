@@ -23,6 +23,7 @@ export class ModulesToSaveWrapper extends AdapterLayer {
   }
 
   addAdapter(name: string): void {
+    this.original_module.freeze(); // as PEFT: only the copies train
     const copy = cloneModule(this.original_module);
     copy.unfreeze();
     this.modules_to_save.set(name, copy);

@@ -78,6 +78,11 @@ export class PeftModel<M extends Module = Module> extends Module {
       if (isPrompt(c)) targets = [this.addPromptEncoder(name, scope, c, scopedModule)];
       else targets = injectMethod(this.base_model, c, name, scope);
       const saved = injectModulesToSave(this.base_model, mts, name, scope);
+      if (!isPrompt(c) && !['lora', 'ia3', 'ln-tuning'].includes(c.method)) {
+        // selective methods: parameters now inside a modules_to_save wrapper are trained (and saved) there
+        const live = new Set(this.base_model.namedParameters().map(([n]) => n));
+        targets = targets.filter((t) => live.has(t));
+      }
       this.entries.push({ adapter: name, scope, config: { ...c, modulesToSave: mts }, targets, modulesToSave: saved });
     }
     this.configs.set(name, config);

@@ -33,33 +33,35 @@ export function adapterTensors(peft: PeftModel, entry: AdapterEntry): AdapterTen
   const inScope = (path: string) => !entry.scope || path.startsWith(`${entry.scope}.`);
   const out: AdapterTensor[] = [];
   const method = entry.config.method;
-  if (method === 'prefix-tuning' || method === 'p-tuning-v2' || method === 'prompt-tuning') {
+  const prompt = method === 'prefix-tuning' || method === 'p-tuning-v2' || method === 'prompt-tuning';
+  if (prompt) {
     const enc = peft.prompt_encoder.get(entry.scope ? `${a}__${entry.scope}` : a)!;
     if (enc instanceof PrefixEncoder) {
-      const table = enc.table();
+      const { numVirtualTokens: p, numLayers: l, tokenDim: d } = enc.shape;
       out.push({
         key: 'prompt_embeddings',
-        shape: table.shape,
-        read: () => enc.table(),
+        shape: [p, l * 2 * d],
+        read: () => tf.tidy(() => tf.clone(enc.table())),
         write: (t) => {
           if (enc.transform) throw new Error('a projected prefix cannot be loaded from its table');
           enc.embedding.weight.assign(t, 'prompt_embeddings');
         },
+        parameter: enc.transform ? undefined : enc.embedding.weight,
       });
-      table.dispose();
     } else {
       out.push(param('prompt_embeddings', enc.embedding.weight));
     }
-    return out;
   }
   if (method === 'bitfit' || method === 'ffn-only' || method === 'attention-only' || method === 'full' || method === 'full-scope') {
     const names = method === 'full-scope' ? model.namedParameters().filter(([n]) => inScope(n)).map(([n]) => n) : entry.targets;
     const params = new Map(model.namedParameters());
     for (const n of names) out.push(param(`base_model.model.${rel(n)}`, params.get(n)!));
   }
+  // PEFT: keys of prompt methods start with `base_model.` (the PeftModel wraps the model directly)
+  const root = prompt ? 'base_model' : 'base_model.model';
   for (const [path, m] of model.namedModules()) {
     if (!(m instanceof AdapterLayer) || !inScope(path)) continue;
-    const k = `base_model.model.${rel(path)}`;
+    const k = `${root}.${rel(path)}`;
     if (m instanceof LoraLinear && m.lora_A.has(a)) {
       out.push(param(`${k}.lora_A.weight`, m.lora_A.get(a)!.weight), param(`${k}.lora_B.weight`, m.lora_B.get(a)!.weight));
     } else if (m instanceof IA3Linear && m.ia3_l.has(a)) {
