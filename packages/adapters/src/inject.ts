@@ -32,10 +32,10 @@ export function injectModulesToSave(model: Module, names: string[], adapter: str
   for (const [n, m] of model.namedModules()) {
     if (!n || (scope && !n.startsWith(`${scope}.`))) continue;
     const local = scope ? n.slice(scope.length + 1) : n;
-    if (!names.some((s) => local.endsWith(s)) || m instanceof ModulesToSaveWrapper) continue;
-    if (n.includes('.modules_to_save.') || n.includes('.original_module')) continue;
+    if (!names.some((s) => local.endsWith(s))) continue;
+    if (/\.(modules_to_save\.[^.]+|original_module)(\.|$)/.test(n)) continue;
     const w = wrapAt(model, n, (b) => new ModulesToSaveWrapper(b), ModulesToSaveWrapper);
-    w.addAdapter(adapter);
+    if (!w.adapterNames().includes(adapter)) w.addAdapter(adapter);
     out.push(n);
   }
   return out;
