@@ -83,7 +83,7 @@ describe('applyPeft handle', () => {
     await peft.save(dir);
     const cfg = JSON.parse(await readFile(join(dir, 'adapter_config.json'), 'utf8'));
     expect(Object.keys(cfg)).toEqual([...Object.keys(cfg)].sort());
-    expect(cfg).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['query', 'value'], inference_mode: true, task_type: null, modules_to_save: ['classifier', 'score'], bias: 'none' });
+    expect(cfg).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['query', 'value'], inference_mode: true, task_type: 'SEQ_CLS', modules_to_save: ['classifier', 'score'], bias: 'none' });
     peft.dispose();
   });
 

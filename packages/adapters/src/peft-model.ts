@@ -72,7 +72,7 @@ export class PeftModel<M extends Module = Module> extends Module {
         this.entries.push({ adapter: name, scope, config: { method: 'full-scope' }, targets: [scope], modulesToSave: [] });
         continue;
       }
-      const mts = this.modulesToSaveFor(c, scope);
+      const { modulesToSave: mts, taskType } = this.modulesToSaveFor(c, scope);
       const scopedModule = scope ? this.base_model.getSubmodule(scope) : this.base_model;
       let targets: string[];
       if (isPrompt(c)) targets = [this.addPromptEncoder(name, scope, c, scopedModule)];
@@ -83,7 +83,7 @@ export class PeftModel<M extends Module = Module> extends Module {
         const live = new Set(this.base_model.namedParameters().map(([n]) => n));
         targets = targets.filter((t) => live.has(t));
       }
-      this.entries.push({ adapter: name, scope, config: { ...c, modulesToSave: mts }, targets, modulesToSave: saved });
+      this.entries.push({ adapter: name, scope, config: { ...c, modulesToSave: mts, taskType }, targets, modulesToSave: saved });
     }
     this.configs.set(name, config);
     if (first) this.setAdapter(name);
@@ -91,12 +91,17 @@ export class PeftModel<M extends Module = Module> extends Module {
     return this;
   }
 
-  private modulesToSaveFor(c: MethodConfig, scope: string): string[] {
+  /**
+   * modules_to_save and task_type: given, or inferred from the head as PEFT users set them (SEQ_CLS for
+   * sequence/image classification, TOKEN_CLS for token classification). PEFT needs task_type to
+   * feed prompt methods to a classifier; SEQ_CLS/TOKEN_CLS add `classifier` (and `score`), as PEFT does.
+   */
+  private modulesToSaveFor(c: MethodConfig, scope: string): { modulesToSave: string[]; taskType: MethodConfig['taskType'] } {
     const own = [...(c.modulesToSave ?? [])];
     const model = scope ? this.base_model.getSubmodule(scope) : this.base_model;
-    const task = c.taskType === undefined ? HEAD_TASKS.find(([re]) => re.test(model.constructor.name))?.[1] : c.taskType;
+    const task = c.taskType === undefined ? HEAD_TASKS.find(([re]) => re.test(model.constructor.name))?.[1] ?? null : c.taskType;
     if ((task === 'SEQ_CLS' || task === 'TOKEN_CLS') && !own.includes('classifier')) own.push('classifier', 'score');
-    return own;
+    return { modulesToSave: own, taskType: task };
   }
 
   private addPromptEncoder(name: string, scope: string, c: PrefixTuningConfig | PromptTuningConfig, m: Module): string {

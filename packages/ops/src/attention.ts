@@ -50,7 +50,7 @@ function causalBias(tq: number, tk: number): tf.Tensor {
   // allowed[i, j] = j <= i + (tk - tq)
   const i = tf.reshape(tf.range(0, tq, 1, 'int32'), [tq, 1]);
   const j = tf.reshape(tf.range(0, tk, 1, 'int32'), [1, tk]);
-  const allowed = tf.lessEqual(j, tf.add(i, tk - tq));
+  const allowed = tf.lessEqual(j, tf.add(i, tf.scalar(tk - tq, 'int32')));
   return tf.reshape(tf.mul(tf.sub(1, tf.cast(allowed, 'float32')), MASK_VALUE), [1, 1, tq, tk]);
 }
 

@@ -39,7 +39,7 @@ function crossEntropy_(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntro
 
   const f = customGradOp<[tf.Tensor]>(([z], save) => {
     const flatLabels = tf.reshape(labels, [n]);
-    const keep = tf.notEqual(flatLabels, ignoreIndex);
+    const keep = tf.notEqual(flatLabels, tf.scalar(ignoreIndex, 'int32'));
     const valid = tf.cast(keep, 'float32');
     const safe = tf.where(keep, flatLabels, tf.zerosLike(flatLabels));
     // per-item weight: 1/count for 'mean' (0 when nothing is valid), 1 for 'sum'/'none'

@@ -63,7 +63,9 @@ function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: bo
   const [b, t] = source.shape as [number, number];
   const mask = toInt32(inputs.attentionMask, 'attention_mask');
   if (mask && mask.shape.join(',') !== `${b},${t}`) throw new ShapeError('attention_mask', [b, t], mask.shape);
-  const embedded = m.embeddings.forward(inputs.inputsEmbeds ? null : ids, toInt32(inputs.tokenTypeIds, 'token_type_ids'), 0, inputs.inputsEmbeds ?? null);
+  // as transformers, learned prefixes count as past positions: token positions start after them
+  const pastLength = inputs.prefixes?.find((p) => p)?.key.shape[2] ?? 0;
+  const embedded = m.embeddings.forward(inputs.inputsEmbeds ? null : ids, toInt32(inputs.tokenTypeIds, 'token_type_ids'), pastLength, inputs.inputsEmbeds ?? null);
   const enc: EncoderInputs = {
     attentionMask: mask,
     causal: inputs.causal ?? c.isDecoder,
