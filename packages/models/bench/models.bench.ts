@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice, type Parameter } from '@tfjs-peft/core';
+import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { AdamW } from './adamw';
 
 const { values: a } = parseArgs({
   options: {
@@ -30,40 +31,6 @@ const SHAPES: Record<string, [number, number, number, number]> = {
 // PyTorch 1.13, same machine, 2 threads, ms per step (ENVIRONMENT.md): full FT, LayerNorm-only
 const TORCH: Record<string, [number, number]> = { tiny: [95, 28], mini: [290, 137], small: [938, 361], base: [4150, 2905] };
 const [B, T, STEPS] = [Number(a.batch), Number(a.seq), Number(a.steps)];
-
-/** AdamW (decoupled weight decay, none on biases/LayerNorm), one variable at a time to keep the peak low. */
-class AdamW {
-  private m = new Map<Parameter, tf.Variable>();
-  private v = new Map<Parameter, tf.Variable>();
-  private t = 0;
-  constructor(private params: [string, Parameter][], private lr = 2e-5, private wd = 0.01) {}
-  step(grads: Record<string, tf.Tensor>): void {
-    this.t++;
-    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-    const c1 = 1 - b1 ** this.t;
-    const c2 = 1 - b2 ** this.t;
-    for (const [name, p] of this.params) {
-      const g = grads[p.variable.name];
-      if (!g) continue;
-      if (!this.m.has(p)) {
-        this.m.set(p, tf.variable(tf.zerosLike(p.value), false));
-        this.v.set(p, tf.variable(tf.zerosLike(p.value), false));
-      }
-      const m = this.m.get(p)!;
-      const v = this.v.get(p)!;
-      const decay = /bias|LayerNorm/.test(name) ? 0 : this.wd;
-      tf.tidy(() => {
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        const upd = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        p.variable.assign(tf.sub(tf.mul(p.value, 1 - this.lr * decay), tf.mul(upd, this.lr)));
-      });
-    }
-  }
-  dispose(): void {
-    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
-  }
-}
 
 const MODES = ['full', 'LayerNorm-only'] as const;
 type Mode = (typeof MODES)[number];

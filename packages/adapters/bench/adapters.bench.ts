@@ -1,0 +1,90 @@
+/**
+ * pnpm bench:adapters — every method on the BERT-mini shape (4 layers, hidden 256, 4 heads, FFN 1024;
+ * batch 8 × seq 128, AdamW): trainable %, step time, tokens/s and peak tensor memory beside full
+ * fine-tuning — the columns of the MILE tables. Each method runs in its own process.
+ *   --backend wasm  --steps 3  --methods full,ln-tuning,lora,…
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
+import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
+import { AdamW } from '../../models/bench/adamw';
+
+const CONFIGS: Record<string, PeftConfig> = {
+  full: { method: 'full' },
+  'ln-tuning': { method: 'ln-tuning' },
+  'lora r8 q,v': { method: 'lora', r: 8, loraAlpha: 32, loraDropout: 0.1 },
+  ia3: { method: 'ia3' },
+  bitfit: { method: 'bitfit' },
+  'prefix-tuning (10)': { method: 'prefix-tuning', numVirtualTokens: 10 },
+  'p-tuning-v2 (10)': { method: 'p-tuning-v2', numVirtualTokens: 10 },
+  'prompt-tuning (10)': { method: 'prompt-tuning', numVirtualTokens: 10 },
+  'ffn-only': { method: 'ffn-only' },
+  'attention-only': { method: 'attention-only' },
+};
+
+const { values: a } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    steps: { type: 'string', default: '3' },
+    methods: { type: 'string', default: Object.keys(CONFIGS).join(';') },
+    one: { type: 'string' },
+  },
+});
+const [B, T, STEPS] = [8, 128, Number(a.steps)];
+
+async function measureOne(name: string): Promise<void> {
+  await initBackend(a.backend as BackendChoice);
+  manualSeed(0);
+  const model = new BertForSequenceClassification({
+    model_type: 'bert', vocab_size: 30522, hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 1024,
+    max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+  });
+  const peft = applyPeft(model, CONFIGS[name]!);
+  peft.train();
+  const params = peft.trainableParameters();
+  const opt = new AdamW(params, 1e-4);
+  const inputs = { inputIds: tf.randomUniform([B, T], 1000, 30000, 'int32', 1), attentionMask: tf.ones([B, T], 'int32'), labels: tf.randomUniform([B], 0, 2, 'int32', 2) };
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => (peft.forward(inputs) as { loss: tf.Scalar }).loss, params.map(([, p]) => p.variable));
+    opt.step(grads);
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  await step();
+  const times: number[] = [];
+  let peak = 0;
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    const r = await measurePeakBytes(step);
+    times.push(performance.now() - t0);
+    peak = Math.max(peak, r.peakBytes);
+  }
+  times.sort((x, y) => x - y);
+  const c = countParameters(peft);
+  console.log(JSON.stringify({ ms: times[Math.floor(times.length / 2)], peak, trainable: c.trainable, percent: c.trainablePercent, state: peft.memoryReport().optimizerStateBytes }));
+}
+
+if (a.one) {
+  await measureOne(a.one);
+} else {
+  console.log(`tfjs-peft bench:adapters — BERT-mini (4/256/4/1024), batch ${B} × seq ${T}, AdamW, backend ${a.backend}, median of ${STEPS} steps; each method in its own process`);
+  console.log('| method | trainable params | trainable % | step ms | tokens/s | vs full | peak tensor memory | AdamW state |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const script = fileURLToPath(import.meta.url);
+  let fullMs = 0;
+  for (const name of a.methods!.split(';')) {
+    const r = spawnSync(process.execPath, [...process.execArgv, script, '--one', name, '--backend', a.backend!, '--steps', String(STEPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    if (r.status !== 0 || !line) {
+      console.log(`| ${name} | failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 100)} | | | | | | |`);
+      continue;
+    }
+    const m = JSON.parse(line) as { ms: number; peak: number; trainable: number; percent: number; state: number };
+    if (name === 'full') fullMs = m.ms;
+    console.log(`| ${name} | ${m.trainable.toLocaleString('en-US')} | ${m.percent.toFixed(3)}% | ${m.ms.toFixed(0)} | ${Math.round((B * T) / (m.ms / 1000))} | ${fullMs ? `${(fullMs / m.ms).toFixed(2)}× faster` : '–'} | ${formatBytes(m.peak)} | ${formatBytes(m.state)} |`);
+  }
+}
