@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, manualSeed, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
 import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
-import { AdamW } from '../../models/bench/adamw';
+import { timeTrainingSteps } from '../../models/bench/train-step';
 
 const CONFIGS: Record<string, PeftConfig> = {
   full: { method: 'full' },
@@ -45,27 +45,10 @@ async function measureOne(name: string): Promise<void> {
   });
   const peft = applyPeft(model, CONFIGS[name]!);
   peft.train();
-  const params = peft.trainableParameters();
-  const opt = new AdamW(params, 1e-4);
   const inputs = { inputIds: tf.randomUniform([B, T], 1000, 30000, 'int32', 1), attentionMask: tf.ones([B, T], 'int32'), labels: tf.randomUniform([B], 0, 2, 'int32', 2) };
-  const step = async () => {
-    const { value, grads } = tf.variableGrads(() => (peft.forward(inputs) as { loss: tf.Scalar }).loss, params.map(([, p]) => p.variable));
-    opt.step(grads);
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  await step();
-  const times: number[] = [];
-  let peak = 0;
-  for (let i = 0; i < STEPS; i++) {
-    const t0 = performance.now();
-    const r = await measurePeakBytes(step);
-    times.push(performance.now() - t0);
-    peak = Math.max(peak, r.peakBytes);
-  }
-  times.sort((x, y) => x - y);
+  const { ms, peak } = await timeTrainingSteps(() => (peft.forward(inputs) as { loss: tf.Scalar }).loss, peft.trainableParameters(), STEPS, 1e-4);
   const c = countParameters(peft);
-  console.log(JSON.stringify({ ms: times[Math.floor(times.length / 2)], peak, trainable: c.trainable, percent: c.trainablePercent, state: peft.memoryReport().optimizerStateBytes }));
+  console.log(JSON.stringify({ ms, peak, trainable: c.trainable, percent: c.trainablePercent, state: peft.memoryReport().optimizerStateBytes }));
 }
 
 if (a.one) {

@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, manualSeed, measurePeakBytes, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, manualSeed, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
-import { AdamW } from './adamw';
+import { timeTrainingSteps } from './train-step';
 
 const { values: a } = parseArgs({
   options: {
@@ -46,28 +46,11 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   });
   model.train();
   if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
-  const params = model.trainableParameters();
-  const opt = new AdamW(params);
   const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
   const mask = tf.ones([B, T], 'int32');
   const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
-  const step = async () => {
-    const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
-    opt.step(grads);
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  await step();
-  const times: number[] = [];
-  let peak = 0;
-  for (let i = 0; i < STEPS; i++) {
-    const t0 = performance.now();
-    const r = await measurePeakBytes(step);
-    times.push(performance.now() - t0);
-    peak = Math.max(peak, r.peakBytes);
-  }
-  times.sort((x, y) => x - y);
-  console.log(JSON.stringify({ ms: times[Math.floor(times.length / 2)], peak, trainablePercent: countParameters(model).trainablePercent }));
+  const { ms, peak } = await timeTrainingSteps(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, model.trainableParameters(), STEPS);
+  console.log(JSON.stringify({ ms, peak, trainablePercent: countParameters(model).trainablePercent }));
 }
 
 if (a.one) {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PreTrainedModel } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
-import { toInt32 } from '../bert/bert-model';
 import { parseBlipConfig, type BlipConfig } from './config';
 import { BlipVisionModel } from './vision';
-import { BlipTextLMHeadModel, shiftedLmLoss, type LmLossReduction } from './text';
+import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss, type LmLossReduction } from './text';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 export interface BlipCaptionInputs {
@@ -43,12 +42,7 @@ export class BlipForConditionalGeneration extends PreTrainedModel {
     const imageEmbeds = v.lastHiddenState;
     if (!inputs.inputIds) return { imageEmbeds };
     const logits = this.text_decoder.forward({ inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, encoderHiddenStates: imageEmbeds });
-    const labels =
-      inputs.labels ??
-      tf.tidy(() => {
-        const ids = toInt32(inputs.inputIds, 'input_ids')!;
-        return tf.where(tf.equal(ids, tf.scalar(this.c.padTokenId, 'int32')), tf.fill(ids.shape, -100, 'int32'), ids);
-      });
+    const labels = inputs.labels ?? labelsFromIds(inputs.inputIds!, this.c.padTokenId);
     const loss = shiftedLmLoss(logits, labels, this.c.labelSmoothing, this.lossReduction);
     if (labels !== inputs.labels) labels.dispose();
     return { loss, logits, imageEmbeds };
@@ -62,14 +56,7 @@ export class BlipForConditionalGeneration extends PreTrainedModel {
     const b = image.shape[0]!;
     try {
       const prompt = options.prompt ?? [this.c.bosTokenId];
-      const step = (prefixes: number[][], batchIndex: number[]) =>
-        tf.tidy(() => {
-          const ids = tf.tensor2d(prefixes, [prefixes.length, prefixes[0]!.length], 'int32');
-          const enc = tf.gather(image, tf.tensor1d(batchIndex, 'int32'));
-          const logits = this.text_decoder.forward({ inputIds: ids, encoderHiddenStates: enc });
-          const [n, t, vv] = logits.shape as [number, number, number];
-          return tf.reshape(tf.slice(logits, [0, t - 1, 0], [n, 1, vv]), [n, vv]) as tf.Tensor2D;
-        });
+      const step = decoderStep(this.text_decoder, image);
       return await generate(
         Array.from({ length: b }, () => [...prompt]),
         step,

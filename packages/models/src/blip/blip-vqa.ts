@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
-import { BertModule, toInt32 } from '../bert/bert-model';
+import { BertModule } from '../bert/bert-model';
 import type { KeyValuePrefix } from '../bert/attention';
 import { parseBlipConfig, type BlipConfig } from './config';
 import { BlipVisionModel } from './vision';
-import { BlipTextLMHeadModel, shiftedLmLoss, type LmLossReduction } from './text';
+import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss, type LmLossReduction } from './text';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 export interface BlipVqaInputs {
@@ -86,12 +86,7 @@ export class BlipForQuestionAnswering extends PreTrainedModel {
       encoderAttentionMask: inputs.attentionMask,
       prefixes: inputs.prefixes?.text_decoder ?? null,
     });
-    const labels =
-      inputs.labels ??
-      tf.tidy(() => {
-        const ids = toInt32(inputs.decoderInputIds, 'decoder_input_ids')!;
-        return tf.where(tf.equal(ids, tf.scalar(this.c.padTokenId, 'int32')), tf.fill(ids.shape, -100, 'int32'), ids);
-      });
+    const labels = inputs.labels ?? labelsFromIds(inputs.decoderInputIds!, this.c.padTokenId);
     const loss = shiftedLmLoss(decoderLogits, labels, this.c.labelSmoothing, this.lossReduction);
     if (labels !== inputs.labels) labels.dispose();
     return { loss, imageEmbeds, questionEmbeds, decoderLogits };
@@ -107,14 +102,7 @@ export class BlipForQuestionAnswering extends PreTrainedModel {
     imageEmbeds.dispose();
     const b = questionEmbeds.shape[0]!;
     try {
-      const step = (prefixes: number[][], batchIndex: number[]) =>
-        tf.tidy(() => {
-          const ids = tf.tensor2d(prefixes, [prefixes.length, prefixes[0]!.length], 'int32');
-          const enc = tf.gather(questionEmbeds, tf.tensor1d(batchIndex, 'int32'));
-          const logits = this.text_decoder.forward({ inputIds: ids, encoderHiddenStates: enc, prefixes: inputs.prefixes?.text_decoder ?? null });
-          const [n, t, v] = logits.shape as [number, number, number];
-          return tf.reshape(tf.slice(logits, [0, t - 1, 0], [n, 1, v]), [n, v]) as tf.Tensor2D;
-        });
+      const step = decoderStep(this.text_decoder, questionEmbeds, inputs.prefixes?.text_decoder);
       return await generate(
         Array.from({ length: b }, () => [this.c.bosTokenId]),
         step,

@@ -43,3 +43,27 @@ describe.skipIf(!hasGolden).each(testBackends())('BLIP VQA golden parity on %s',
   });
 });
 describe.skipIf(hasGolden)('BLIP golden parity', () => it.skip(GOLDEN_MISSING, () => undefined));
+
+describe.skipIf(!hasGolden)('BLIP VQA generate on the golden model', () => {
+  beforeAll(() => useBackend('cpu'));
+  it('greedy and 3-beam answers start with the decoder start token, stay within maxLength, and beam ≥ greedy in score', async () => {
+    const c = await readGolden('blip-vqa');
+    const model = await BlipForQuestionAnswering.fromPretrained(join(GOLDEN_DIR, 'blip-vqa'));
+    const inputs = { pixelValues: c.inputs.get('pixel_values')!, inputIds: c.inputs.get('input_ids')!, attentionMask: c.inputs.get('attention_mask') };
+    const before = tf.memory().numTensors;
+    const greedy = await model.generate(inputs, { numBeams: 1, maxLength: 6 });
+    const beam = await model.generate(inputs, { numBeams: 3, maxLength: 6, lengthPenalty: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    for (const r of [greedy, beam]) {
+      expect(r.sequences).toHaveLength(2);
+      for (const s of r.sequences) {
+        expect(s[0]).toBe(1); // bos_token_id
+        expect(s.length).toBeLessThanOrEqual(6);
+        expect(s.slice(1, -1)).not.toContain(3); // sep (eos) only at the end
+      }
+    }
+    // with lengthPenalty 0 beam scores are summed log-probabilities, comparable with greedy's
+    beam.scores.forEach((s, i) => expect(s).toBeGreaterThanOrEqual(greedy.scores[i]! - 1e-4));
+    model.dispose();
+  });
+});

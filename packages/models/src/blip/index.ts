@@ -1,6 +1,6 @@
 export { parseBlipConfig, parseBlipVisionConfig, type BlipConfig, type BlipVisionConfig } from './config';
 export { BlipVisionModel, BlipVisionEmbeddings, BlipAttention, BlipMLP, BlipEncoderLayer, BlipEncoder, type VisionOutput } from './vision';
-export { BlipTextLMHeadModel, shiftedLmLoss, type LmLossReduction } from './text';
+export { BlipTextLMHeadModel, shiftedLmLoss, labelsFromIds, decoderStep, type LmLossReduction } from './text';
 export { BlipForQuestionAnswering, type BlipVqaInputs, type BlipVqaOutput } from './blip-vqa';
 export { BlipForConditionalGeneration, type BlipCaptionInputs } from './blip-captioning';
 export { generate, type GenerateOptions, type GenerateResult, type StepFn } from './generate';

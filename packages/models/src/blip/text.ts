@@ -47,3 +47,26 @@ export function shiftedLmLoss(logits: tf.Tensor, labels: tf.Tensor, labelSmoothi
     return tf.div(crossEntropy(shiftedLogits, shiftedLabels, { labelSmoothing, reduction: 'sum' }), b);
   });
 }
+
+/** Labels from decoder input ids: padding becomes −100 (ignored), as BLIP's training code does. */
+export function labelsFromIds(ids: tf.Tensor, padTokenId: number): tf.Tensor {
+  return tf.tidy(() => {
+    const x = toInt32(ids, 'decoder_input_ids')!;
+    return tf.where(tf.equal(x, tf.scalar(padTokenId, 'int32')), tf.fill(x.shape, -100, 'int32'), x);
+  });
+}
+
+/**
+ * A generation step for `generate()`: the decoder's last-position logits `[N, vocab]` for N prefixes,
+ * each attending to the encoder states of its batch item.
+ */
+export function decoderStep(decoder: BlipTextLMHeadModel, encoderStates: tf.Tensor, prefixes?: BertInputs['prefixes']) {
+  return (ids: number[][], batchIndex: number[]): tf.Tensor2D =>
+    tf.tidy(() => {
+      const input = tf.tensor2d(ids, [ids.length, ids[0]!.length], 'int32');
+      const enc = tf.gather(encoderStates, tf.tensor1d(batchIndex, 'int32'));
+      const logits = decoder.forward({ inputIds: input, encoderHiddenStates: enc, prefixes: prefixes ?? null });
+      const [n, t, v] = logits.shape as [number, number, number];
+      return tf.reshape(tf.slice(logits, [0, t - 1, 0], [n, 1, v]), [n, v]) as tf.Tensor2D;
+    });
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '@tfjs-peft/core';
 
-// Benchmark-only optimizer until @tfjs-peft/train lands: the same update as torch.optim.AdamW.
+// Benchmark helpers until @tfjs-peft/train lands: AdamW with torch.optim.AdamW's update, and step timing.
 /** AdamW (decoupled weight decay, none on biases/LayerNorm), one variable at a time to keep the peak low. */
 export class AdamW {
   private m = new Map<Parameter, tf.Variable>();
@@ -36,3 +36,30 @@ export class AdamW {
   }
 }
 
+
+/**
+ * Times `steps` training steps (forward + backward + AdamW) after one warm-up step; returns the
+ * median step time and the peak tensor memory of a step.
+ */
+export async function timeTrainingSteps(loss: () => tf.Scalar, params: [string, Parameter][], steps: number, lr = 2e-5): Promise<{ ms: number; peak: number }> {
+  const { measurePeakBytes } = await import('@tfjs-peft/core');
+  const opt = new AdamW(params, lr);
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(loss, params.map(([, p]) => p.variable));
+    opt.step(grads);
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  await step();
+  const times: number[] = [];
+  let peak = 0;
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    const r = await measurePeakBytes(step);
+    times.push(performance.now() - t0);
+    peak = Math.max(peak, r.peakBytes);
+  }
+  opt.dispose();
+  times.sort((x, y) => x - y);
+  return { ms: times[Math.floor(times.length / 2)]!, peak };
+}
