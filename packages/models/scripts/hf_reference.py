@@ -29,7 +29,15 @@ BLIP_VISION = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, i
                    patch_size=8)
 
 
+ROBERTA = dict(BERT, vocab_size=60, type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+               max_position_embeddings=30)
+
+
 def build(name):
+    if name == 'roberta-seqcls':
+        return T.RobertaForSequenceClassification(T.RobertaConfig(**ROBERTA, num_labels=3))
+    if name == 'roberta-mlm':
+        return T.RobertaForMaskedLM(T.RobertaConfig(**ROBERTA))
     if name == 'bert-seqcls':
         return T.BertForSequenceClassification(T.BertConfig(**BERT, num_labels=3))
     if name == 'bert-mlm':
@@ -49,11 +57,13 @@ def inputs_for(name, g):
     ids = torch.randint(4, 60, (2, 7), generator=g)
     mask = torch.ones(2, 7, dtype=torch.long)
     mask[1, 5:] = 0
-    ids[1, 5:] = 0
+    ids[1, 5:] = 1 if name.startswith('roberta') else 0
     if name == 'blip-vqa':
         ans = torch.tensor([[1, 9, 12, 3], [1, 17, 3, 0]])
         return {'pixel_values': torch.randn(2, 3, 16, 16, generator=g), 'input_ids': ids, 'attention_mask': mask,
                 'decoder_input_ids': ans, 'decoder_attention_mask': (ans != 0).long()}
+    if name.startswith('roberta'):
+        return {'input_ids': ids, 'attention_mask': mask}
     return {'input_ids': ids, 'attention_mask': mask, 'token_type_ids': torch.zeros_like(ids)}
 
 
@@ -100,7 +110,7 @@ def main():
                                  'decoded': tok.decode(e['input_ids'], skip_special_tokens=True)})
         json.dump(expected, open(os.path.join(out, 'expected.json'), 'w'), ensure_ascii=False, indent=1)
     elif mode == 'make':
-        for i, name in enumerate(['bert-seqcls', 'bert-mlm', 'bert-tokcls', 'vit-imgcls', 'blip-vqa']):
+        for i, name in enumerate(['bert-seqcls', 'bert-mlm', 'bert-tokcls', 'vit-imgcls', 'blip-vqa', 'roberta-seqcls', 'roberta-mlm']):
             torch.manual_seed(i)
             g = torch.Generator().manual_seed(100 + i)
             model = build(name)
@@ -114,7 +124,8 @@ def main():
         arch = json.load(open(os.path.join(path, 'config.json')))['architectures'][0]
         name = {'BertForSequenceClassification': 'bert-seqcls', 'BertForMaskedLM': 'bert-mlm',
                 'BertForTokenClassification': 'bert-tokcls', 'ViTForImageClassification': 'vit-imgcls',
-                'BlipForQuestionAnswering': 'blip-vqa'}[arch]
+                'BlipForQuestionAnswering': 'blip-vqa', 'RobertaForSequenceClassification': 'roberta-seqcls',
+                'RobertaForMaskedLM': 'roberta-mlm'}[arch]
         model = getattr(T, arch).from_pretrained(path)
         inputs = load_file(os.path.join(path, 'inputs.safetensors'))
         save_file({k: v.contiguous() for k, v in outputs_of(model, name, inputs).items()},

@@ -48,14 +48,14 @@ export function toInt32(t: tf.Tensor | null | undefined, name: string): tf.Tenso
   throw new ShapeError(name, 'an int32 tensor', t.shape);
 }
 
-interface BertParts {
+export interface BertParts {
   embeddings: BertEmbeddings;
   encoder: BertEncoder;
   pooler: BertPooler | null;
 }
 
 /** The forward pass of BERT's embeddings → encoder → pooler, shared by BertModel and the heads. */
-function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
+export function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
   const ids = toInt32(inputs.inputIds, 'input_ids');
   const source = inputs.inputsEmbeds ?? ids;
   if (!source) throw new ShapeError('input_ids', 'input_ids or inputs_embeds', []);

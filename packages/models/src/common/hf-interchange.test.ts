@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassification, BertTokenizer } from '../bert';
 import { ViTForImageClassification } from '../vit';
 import { BlipForQuestionAnswering } from '../blip';
+import { RobertaForSequenceClassification, RobertaForMaskedLM } from '../roberta';
 import { findHfPython, runPython, REPO_ROOT } from '../testing/python';
 import { SHARED_DIR } from '../testing/golden';
 import type { PreTrainedModel } from './pretrained';
@@ -27,6 +28,8 @@ const CASES: [string, { fromPretrained(d: string): Promise<AnyModel> } & (new (c
   ['bert-tokcls', BertForTokenClassification as never],
   ['vit-imgcls', ViTForImageClassification as never],
   ['blip-vqa', BlipForQuestionAnswering as never],
+  ['roberta-seqcls', RobertaForSequenceClassification as never],
+  ['roberta-mlm', RobertaForMaskedLM as never],
 ];
 
 /** Our outputs under the names the Python script writes. */

@@ -1,0 +1,1 @@
+export { RobertaModel, RobertaForSequenceClassification, RobertaForMaskedLM, RobertaClassificationHead, RobertaLMHead } from './roberta';

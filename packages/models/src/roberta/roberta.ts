@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, Linear, LayerNorm, Dropout, Parameter, crossEntropy, gelu } from '@tfjs-peft/core';
+import { PreTrainedModel } from '../common/pretrained';
+import { ConfigError, type RawConfig } from '../common/config';
+import { classificationLoss } from '../common/losses';
+import { parseBertConfig, type BertConfig } from '../bert/config';
+import { BertModule, BertPooler, runBert, toInt32, type BaseModelOutput, type BertInputs, type BertParts } from '../bert/bert-model';
+import { BertEmbeddings } from '../bert/embeddings';
+import { BertEncoder } from '../bert/encoder';
+import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
+
+/**
+ * RoBERTa is BERT with positions that start after the padding id and skip padding, one token type,
+ * and its own heads; the encoder is `BertModule` with `model_type: "roberta"`.
+ */
+function parseRobertaConfig(raw: RawConfig): BertConfig {
+  if (raw.model_type !== 'roberta') throw new ConfigError(`config.json: "model_type" = ${JSON.stringify(raw.model_type)}; Roberta* classes need "roberta"`);
+  return parseBertConfig(raw);
+}
+
+/** HF `RobertaModel`. */
+export class RobertaModel extends PreTrainedModel implements BertParts {
+  static override baseModelPrefix = 'roberta';
+  embeddings: BertEmbeddings;
+  encoder: BertEncoder;
+  pooler: BertPooler | null;
+  readonly c: BertConfig;
+  constructor(config: RawConfig, options: { addPoolingLayer?: boolean } = {}) {
+    super(config);
+    this.c = parseRobertaConfig(config);
+    this.embeddings = new BertEmbeddings(this.c);
+    this.encoder = new BertEncoder(this.c);
+    this.pooler = options.addPoolingLayer === false ? null : new BertPooler(this.c);
+  }
+  forward(inputs: BertInputs): BaseModelOutput {
+    return runBert(this, this.c, inputs);
+  }
+}
+
+/** HF `RobertaClassificationHead`: `<s>` state → dropout → dense → tanh → dropout → `out_proj`. */
+export class RobertaClassificationHead extends Module {
+  dense: Linear;
+  dropout: Dropout;
+  out_proj: Linear;
+  constructor(c: BertConfig) {
+    super();
+    this.dense = new Linear(c.hiddenSize, c.hiddenSize, { initStd: 0.02 });
+    this.dropout = new Dropout(c.classifierDropout ?? c.hiddenDropoutProb);
+    this.out_proj = new Linear(c.hiddenSize, c.numLabels, { initStd: 0.02 });
+  }
+  forward(hidden: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const [b, , h] = hidden.shape as [number, number, number];
+      const x = this.dropout.forward(tf.reshape(tf.slice(hidden, [0, 0, 0], [b, 1, h]), [b, h]));
+      return this.out_proj.forward(this.dropout.forward(tf.tanh(this.dense.forward(x))));
+    });
+  }
+}
+
+/** HF `RobertaForSequenceClassification` (no pooler; the head reads `<s>`). */
+export class RobertaForSequenceClassification extends PreTrainedModel {
+  static override baseModelPrefix = 'roberta';
+  roberta: BertModule;
+  classifier: RobertaClassificationHead;
+  readonly c: BertConfig;
+  constructor(config: RawConfig) {
+    super(config);
+    this.c = parseRobertaConfig(config);
+    this.roberta = new BertModule(this.c, false);
+    this.classifier = new RobertaClassificationHead(this.c);
+  }
+  forward(inputs: LabelledInputs): ClassifierOutput {
+    const out = this.roberta.forward(inputs);
+    const logits = this.classifier.forward(out.lastHiddenState);
+    const loss = inputs.labels ? classificationLoss(logits, inputs.labels, this.c.numLabels, this.c.problemType) : undefined;
+    return { logits, loss, ...out };
+  }
+}
+
+/** HF `RobertaLMHead`: dense → gelu → layer_norm → decoder (tied to the word embeddings) + bias. */
+export class RobertaLMHead extends Module {
+  dense: Linear;
+  layer_norm: LayerNorm;
+  decoder: Linear;
+  bias: Parameter;
+  constructor(c: BertConfig, wordEmbeddings: Parameter) {
+    super();
+    this.dense = new Linear(c.hiddenSize, c.hiddenSize, { initStd: 0.02 });
+    this.layer_norm = new LayerNorm(c.hiddenSize, c.layerNormEps);
+    this.decoder = new Linear(c.hiddenSize, c.vocabSize, { bias: false });
+    this.decoder.weight.dispose();
+    this.decoder.weight = wordEmbeddings;
+    this.bias = new Parameter(tf.zeros([c.vocabSize]), { name: 'bias' });
+  }
+  forward(h: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.add(this.decoder.forward(this.layer_norm.forward(gelu(this.dense.forward(h)))), this.bias.value));
+  }
+}
+
+/** HF `RobertaForMaskedLM`. */
+export class RobertaForMaskedLM extends PreTrainedModel {
+  static override baseModelPrefix = 'roberta';
+  protected static override tiedKeys = [/^lm_head\.decoder\.(weight|bias)$/];
+  roberta: BertModule;
+  lm_head: RobertaLMHead;
+  readonly c: BertConfig;
+  constructor(config: RawConfig) {
+    super(config);
+    this.c = parseRobertaConfig(config);
+    this.roberta = new BertModule(this.c, false);
+    this.lm_head = new RobertaLMHead(this.c, this.roberta.embeddings.word_embeddings.weight);
+  }
+  forward(inputs: LabelledInputs): ClassifierOutput {
+    const out = this.roberta.forward(inputs);
+    const logits = this.lm_head.forward(out.lastHiddenState);
+    const loss = inputs.labels ? tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, this.c.vocabSize]), tf.reshape(toInt32(inputs.labels, 'labels')!, [-1]))) : undefined;
+    return { logits, loss, ...out };
+  }
+}
