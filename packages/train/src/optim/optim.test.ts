@@ -1,0 +1,59 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { Parameter } from '@tfjs-peft/core';
+import { useBackend } from '@tfjs-peft/ops/testing';
+import { AdamW, SGD, learningRate, clipGradNorm } from '../index';
+
+// Expected values were printed by torch 2.13 (torch.optim.AdamW / SGD in float64) and transformers
+// 5.18 (get_linear_schedule_with_warmup, get_cosine_schedule_with_warmup) on the same inputs.
+describe('optimizers and schedules match PyTorch / transformers', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it('AdamW: decoupled weight decay, none on biases', async () => {
+    const w = new Parameter(tf.tensor1d([0.5, -1.0, 2.0]));
+    const b = new Parameter(tf.tensor1d([0.1, 0.2]));
+    const opt = new AdamW([['layer.weight', w], ['layer.bias', b]], { weightDecay: 0.1 });
+    const grads = [[[0.3, -0.2, 0.1], [0.5, -0.5]], [[0.1, 0.4, -0.3], [0.2, 0.1]], [[-0.5, 0.0, 0.2], [0.0, -0.3]]];
+    for (const [gw, gb] of grads) {
+      const g = { [w.variable.name]: tf.tensor1d(gw!), [b.variable.name]: tf.tensor1d(gb!) };
+      opt.apply(g, 0.01);
+      tf.dispose(Object.values(g));
+    }
+    const ew = [0.48162330346826737, -0.9935103543836423, 1.9887750682764824];
+    const eb = [0.07406823623893809, 0.22175582257981294];
+    Array.from(await w.value.data()).forEach((v, i) => expect(v).toBeCloseTo(ew[i]!, 6));
+    Array.from(await b.value.data()).forEach((v, i) => expect(v).toBeCloseTo(eb[i]!, 6));
+    expect(opt.stateBytes()).toBe(2 * 5 * 4);
+    expect(opt.state().step).toBe(3);
+  });
+
+  it('SGD with momentum', async () => {
+    const p = new Parameter(tf.tensor1d([1.0, 2.0]));
+    const opt = new SGD([['w', p]], { momentum: 0.9 });
+    for (const g of [[1.0, -1.0], [0.5, 0.5], [0.0, 1.0]]) {
+      const t = tf.tensor1d(g);
+      opt.apply({ [p.variable.name]: t }, 0.1);
+      t.dispose();
+    }
+    Array.from(await p.value.data()).forEach((v, i) => expect(v).toBeCloseTo([0.634, 2.076][i]!, 6));
+  });
+
+  it('linear and cosine schedules with warm-up', () => {
+    const lin = [0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 0.8571428571428571, 0.7142857142857143, 0.5714285714285714, 0.42857142857142855, 0.2857142857142857, 0.14285714285714285, 0.0];
+    const cos = [0.0, 0.5, 1.0, 0.9619397662556434, 0.8535533905932737, 0.6913417161825449, 0.5, 0.30865828381745514, 0.14644660940672627, 0.03806023374435663, 0.0];
+    lin.forEach((v, s) => expect(learningRate('linear', 1, s, 10, 3)).toBeCloseTo(v, 12));
+    cos.forEach((v, s) => expect(learningRate('cosine', 1, s, 10, 2)).toBeCloseTo(v, 12));
+    expect(learningRate('constant', 2, 7, 10, 0)).toBe(2);
+  });
+
+  it('global-norm clipping scales all gradients together, only above the limit', async () => {
+    const g = { a: tf.tensor1d([3, 0]), b: tf.tensor1d([0, 4]) };
+    const r = await clipGradNorm(g, 1);
+    expect(r.norm).toBeCloseTo(5, 6);
+    expect(Array.from(await r.grads.a!.data())[0]).toBeCloseTo(0.6, 5);
+    expect(Array.from(await r.grads.b!.data())[1]).toBeCloseTo(0.8, 5);
+    const small = { a: tf.tensor1d([0.1]) };
+    const s = await clipGradNorm(small, 1);
+    expect(s.grads).toBe(small);
+  });
+});

@@ -1,0 +1,30 @@
+import { SingleBar, Presets } from 'cli-progress';
+
+export interface ProgressInfo {
+  step: number;
+  total: number;
+  loss: number;
+  lr: number;
+  tokensPerSecond: number | null;
+}
+
+/** A terminal progress bar (cli-progress) with loss, lr, tokens/s and ETA; silent without a TTY. */
+export class ProgressBar {
+  private bar: SingleBar | null = null;
+  constructor(private readonly enabled: boolean) {}
+  start(total: number, start: number): void {
+    if (!this.enabled) return;
+    this.bar = new SingleBar(
+      { format: 'train [{bar}] {value}/{total} | loss {loss} | lr {lr} | {tps} tok/s | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
+      Presets.shades_classic,
+    );
+    this.bar.start(total, start, { loss: '-', lr: '-', tps: '-' });
+  }
+  update(p: ProgressInfo): void {
+    this.bar?.update(p.step, { loss: p.loss.toFixed(4), lr: p.lr.toExponential(2), tps: p.tokensPerSecond == null ? '-' : Math.round(p.tokensPerSecond) });
+  }
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}
