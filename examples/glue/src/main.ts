@@ -1,0 +1,81 @@
+/**
+ * Fine-tune a BERT checkpoint on a GLUE task with one or several methods and print the comparison
+ * table (dev metric, trainable %, peak memory, step time, wall time) and a loss-curve plot.
+ *
+ *   pnpm --filter @tfjs-peft/example-glue start -- --task RTE --data ./glue_data --model ./bert-base-uncased \
+ *     --method full,ln-tuning,lora [--max-steps 500] [--backend wasm] [--batch-size 16] [--max-length 128]
+ */
+import { parseArgs } from 'node:util';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { BertTokenizer } from '@tfjs-peft/models/bert';
+import { loadGlue } from '@tfjs-peft/datasets';
+import { METHODS } from './methods';
+import { runMethod, type RunResult } from './run-method';
+import { resultTable } from './table';
+import { lossCurvesSvg } from './plot';
+
+export async function main(argv: string[]): Promise<RunResult[]> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      task: { type: 'string' },
+      data: { type: 'string' },
+      model: { type: 'string' },
+      method: { type: 'string', default: 'full,ln-tuning,lora' },
+      'max-steps': { type: 'string', default: '300' },
+      'batch-size': { type: 'string', default: '16' },
+      'max-length': { type: 'string', default: '128' },
+      'eval-every': { type: 'string', default: '0' },
+      'train-limit': { type: 'string' },
+      lr: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      out: { type: 'string', default: './runs/glue' },
+      seed: { type: 'string', default: '42' },
+    },
+  });
+  if (!a.task || !a.data) throw new Error('usage: --task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> --data <glue_data folder> --model <checkpoint folder> [--method full,ln-tuning,lora,ia3,bitfit,prefix-tuning,prompt-tuning]');
+  if (!a.model) throw new Error('--model <HF BERT checkpoint folder> is required (config.json, model.safetensors, vocab.txt or tokenizer.json)');
+  const methods = a.method === 'all' ? Object.keys(METHODS) : a.method!.split(',');
+  for (const m of methods) if (!METHODS[m]) throw new Error(`--method ${m} is not one of ${Object.keys(METHODS).join(', ')}`);
+  const backend = await initBackend(a.backend as BackendChoice);
+  const tokenizer = await BertTokenizer.fromPretrained(a.model);
+  const train = await loadGlue(a.data, a.task, 'train');
+  if (a['train-limit']) train.examples = train.examples.slice(0, Number(a['train-limit']));
+  const dev = await loadGlue(a.data, a.task, train.task === 'MNLI' ? 'dev_matched' : 'dev');
+  console.log(`GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev examples; backend ${backend.name}; model ${a.model}`);
+  const rows: RunResult[] = [];
+  for (const method of methods) {
+    console.log(`\n== ${method}`);
+    const r = await runMethod({
+      modelDir: a.model,
+      tokenizer,
+      train,
+      dev,
+      method,
+      maxSteps: Number(a['max-steps']),
+      batchSize: Number(a['batch-size']),
+      maxLength: Number(a['max-length']),
+      lr: a.lr ? Number(a.lr) : undefined,
+      evalEvery: Number(a['eval-every']),
+      outputDir: a.out!,
+      seed: Number(a.seed),
+    });
+    rows.push(r);
+    console.log(`${method}: ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')} (${(r.wallMs / 1000).toFixed(1)} s)`);
+  }
+  const table = resultTable(train.task, rows);
+  console.log(`\n${table}`);
+  await mkdir(a.out!, { recursive: true });
+  await writeFile(`${a.out}/results.md`, `${table}\n`);
+  await writeFile(`${a.out}/loss-curves.svg`, await lossCurvesSvg(`GLUE ${train.task}: training loss`, rows));
+  console.log(`\nwrote ${a.out}/results.md and ${a.out}/loss-curves.svg`);
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}
