@@ -121,11 +121,12 @@ export class PreTrainedModel extends Module {
 
   /**
    * Writes `config.json` and `model.safetensors` (or shards) in the Hugging Face layout, each file
-   * atomically. Tied weights are written once, under their first name.
+   * atomically. Tied weights are written once, under their first name. `floatDtype: 'F16'` halves
+   * the size (loading converts back to float32).
    */
-  async savePretrained(dir: string, options: { maxShardBytes?: number } = {}): Promise<void> {
+  async savePretrained(dir: string, options: { maxShardBytes?: number; floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): Promise<void> {
     const tensors = new Map(this.namedParameters().map(([n, p]) => [n, p.value as tf.Tensor]));
-    await writeCheckpointWeights(dir, tensors, { maxShardBytes: options.maxShardBytes });
+    await writeCheckpointWeights(dir, tensors, { maxShardBytes: options.maxShardBytes, floatDtype: options.floatDtype });
     await writeFileAtomic(`${dir}/config.json`, serializeConfig(this.config, FLOAT_KEYS.get(this.config)));
   }
 }
