@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PreTrainedModel } from '../common/pretrained';
+import { BlipPreTrainedModel } from './blip-pretrained';
 import type { RawConfig } from '../common/config';
-import { parseBlipConfig, type BlipConfig } from './config';
 import { BlipVisionModel } from './vision';
-import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss, type LmLossReduction } from './text';
+import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from './text';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 export interface BlipCaptionInputs {
@@ -18,20 +17,12 @@ export interface BlipCaptionInputs {
  * HF `BlipForConditionalGeneration`: the decoder cross-attends to the image states directly —
  * captioning, and report generation (IU X-Ray) in the Med-VLM study.
  */
-export class BlipForConditionalGeneration extends PreTrainedModel {
-  protected static override tiedKeys = [/^text_decoder\.cls\.predictions\.decoder\.(weight|bias)$/];
+export class BlipForConditionalGeneration extends BlipPreTrainedModel {
   vision_model: BlipVisionModel;
   text_decoder: BlipTextLMHeadModel;
-  readonly c: BlipConfig;
-  lossReduction: LmLossReduction = 'mean';
-
-  protected override tiedCheckpointKeys(): RegExp[] {
-    return this.c.tieWordEmbeddings ? super.tiedCheckpointKeys() : [];
-  }
 
   constructor(config: RawConfig) {
     super(config);
-    this.c = parseBlipConfig(config);
     this.vision_model = new BlipVisionModel(this.c.vision);
     this.text_decoder = new BlipTextLMHeadModel(this.c.text, this.c.tieWordEmbeddings);
   }

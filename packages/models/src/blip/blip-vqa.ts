@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '@tfjs-peft/core';
-import { PreTrainedModel } from '../common/pretrained';
+import { BlipPreTrainedModel } from './blip-pretrained';
 import type { RawConfig } from '../common/config';
 import { BertModule } from '../bert/bert-model';
 import type { KeyValuePrefix } from '../bert/attention';
-import { parseBlipConfig, type BlipConfig } from './config';
 import { BlipVisionModel } from './vision';
-import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss, type LmLossReduction } from './text';
+import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from './text';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 export interface BlipVqaInputs {
@@ -35,22 +34,13 @@ export interface BlipVqaOutput {
  * `text_encoder` (joint text-multimodal encoder, cross-attending to the image); the answer
  * decoder `text_decoder` cross-attends to the question states (not the image).
  */
-export class BlipForQuestionAnswering extends PreTrainedModel {
-  protected static override tiedKeys = [/^text_decoder\.cls\.predictions\.decoder\.(weight|bias)$/];
+export class BlipForQuestionAnswering extends BlipPreTrainedModel {
   vision_model: BlipVisionModel;
   text_encoder: BertModule;
   text_decoder: BlipTextLMHeadModel;
-  readonly c: BlipConfig;
-  /** `'mean'` over answer tokens (HF) or `'sequence-sum'` (MISS/BLIP training) */
-  lossReduction: LmLossReduction = 'mean';
-
-  protected override tiedCheckpointKeys(): RegExp[] {
-    return this.c.tieWordEmbeddings ? super.tiedCheckpointKeys() : [];
-  }
 
   constructor(config: RawConfig) {
     super(config);
-    this.c = parseBlipConfig(config);
     this.vision_model = new BlipVisionModel(this.c.vision);
     this.text_encoder = new BertModule(this.c.text, false);
     this.text_decoder = new BlipTextLMHeadModel(this.c.text, this.c.tieWordEmbeddings);

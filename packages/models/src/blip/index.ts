@@ -5,3 +5,4 @@ export { BlipForQuestionAnswering, type BlipVqaInputs, type BlipVqaOutput } from
 export { BlipForConditionalGeneration, type BlipCaptionInputs } from './blip-captioning';
 export { generate, type GenerateOptions, type GenerateResult, type StepFn } from './generate';
 export { BertModule as BlipTextModel } from '../bert/bert-model';
+export { BlipPreTrainedModel } from './blip-pretrained';

@@ -4,9 +4,7 @@ import { PreTrainedModel } from '../common/pretrained';
 import { ConfigError, type RawConfig } from '../common/config';
 import { classificationLoss } from '../common/losses';
 import { parseBertConfig, type BertConfig } from '../bert/config';
-import { BertModule, BertPooler, runBert, toInt32, type BaseModelOutput, type BertInputs, type BertParts } from '../bert/bert-model';
-import { BertEmbeddings } from '../bert/embeddings';
-import { BertEncoder } from '../bert/encoder';
+import { BertModel, BertModule, toInt32 } from '../bert/bert-model';
 import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
 
 /**
@@ -18,22 +16,12 @@ function parseRobertaConfig(raw: RawConfig): BertConfig {
   return parseBertConfig(raw);
 }
 
-/** HF `RobertaModel`. */
-export class RobertaModel extends PreTrainedModel implements BertParts {
+/** HF `RobertaModel`: `BertModel` with RoBERTa's config and checkpoint prefix. */
+export class RobertaModel extends BertModel {
   static override baseModelPrefix = 'roberta';
-  embeddings: BertEmbeddings;
-  encoder: BertEncoder;
-  pooler: BertPooler | null;
-  readonly c: BertConfig;
   constructor(config: RawConfig, options: { addPoolingLayer?: boolean } = {}) {
-    super(config);
-    this.c = parseRobertaConfig(config);
-    this.embeddings = new BertEmbeddings(this.c);
-    this.encoder = new BertEncoder(this.c);
-    this.pooler = options.addPoolingLayer === false ? null : new BertPooler(this.c);
-  }
-  forward(inputs: BertInputs): BaseModelOutput {
-    return runBert(this, this.c, inputs);
+    parseRobertaConfig(config); // rejects other model types by name
+    super(config, options);
   }
 }
 
