@@ -5,3 +5,4 @@ export { DataFormatError } from './errors';
 export { loadGlue, type GlueExample, type GlueSplit } from './glue/load-glue';
 export { GLUE, GLUE_TASK_NAMES, type GlueTaskSpec } from './glue/tasks';
 export { maskTokens, type MlmOptions } from './mlm';
+export { IterableDataset, linesOf } from './streaming';
