@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import {
   loadBackend,
   setTransposedMatMulFastPath,
+  setSharedIdentity,
   linear,
   layerNorm,
   gelu,
@@ -67,7 +68,8 @@ interface Row {
 async function benchBackend(backend: BackendName): Promise<Row[]> {
   await loadBackend(backend);
   const rows: Row[] = [];
-  const fast = (on: boolean) => backend === 'wasm' && setTransposedMatMulFastPath('wasm', on);
+  // 'plain' runs with the backend's own kernels: no transpose/batched fast path, copying Identity
+  const fast = (on: boolean) => backend === 'wasm' && setTransposedMatMulFastPath('wasm', on) === on && setSharedIdentity('wasm', on) === on;
   const both = async (op: string, shape: string, plainF: () => tf.Tensor | tf.Tensor[], plainB: () => tf.Tensor | tf.Tensor[], oursF: () => tf.Tensor | tf.Tensor[], oursB: () => tf.Tensor | tf.Tensor[], note?: string) => {
     fast(false);
     const plainFwd = await time(plainF);
@@ -118,7 +120,7 @@ async function benchBackend(backend: BackendName): Promise<Row[]> {
   const v = tf.randomNormal([8, 12, 128, 64]);
   const mask = tf.ones([8, 128], 'int32');
   const att = (qq: tf.Tensor, k2: tf.Tensor, vv: tf.Tensor) => attention(qq, k2, vv, { mask });
-  await both('attention', 'B8 H12 T128 D64', () => att(q, kk, v), fwdBwd(att, [q, kk, v]), () => att(q, kk, v), fwdBwd(att, [q, kk, v]), 'same composition; plain = without the transpose fast path');
+  await both('attention', 'B8 H12 T128 D64', () => att(q, kk, v), fwdBwd(att, [q, kk, v]), () => att(q, kk, v), fwdBwd(att, [q, kk, v]), 'same composition; plain = the backend\'s own kernels');
   const z = tf.randomNormal([1024, 30522]);
   const labels = tf.randomUniform([1024], 0, 30522, 'int32');
   await both('crossEntropy', '[1024,30522]', () => plain.crossEntropy(z, labels), fwdBwd((t) => plain.crossEntropy(t, labels), [z]), () => crossEntropy(z, labels), fwdBwd((t) => crossEntropy(t, labels), [z]));
