@@ -29,7 +29,7 @@ function wrapAt<T extends AdapterLayer>(model: Module, path: string, make: (base
 export function injectModulesToSave(model: Module, names: string[], adapter: string, scope: string): string[] {
   const out: string[] = [];
   if (!names.length) return out;
-  for (const [n, m] of model.namedModules()) {
+  for (const [n] of model.namedModules()) {
     if (!n || (scope && !n.startsWith(`${scope}.`))) continue;
     const local = scope ? n.slice(scope.length + 1) : n;
     if (!names.some((s) => local.endsWith(s))) continue;

@@ -84,6 +84,8 @@ export class Trainer<B> {
   readonly optimizer: Optimizer;
   private state: TrainerState;
   private lastCheckpoint: string | null = null;
+  /** tokens in the micro-batches of the last step (tokens/s) */
+  private lastTokens = 0;
 
   constructor(private readonly o: TrainerOptions<B>) {
     const params = o.model.trainableParameters();
@@ -180,8 +182,6 @@ export class Trainer<B> {
     }
     return { steps: this.state.step, losses, history: this.state.history, bestMetric: this.state.bestMetric, bestStep: this.state.bestStep, stoppedEarly };
   }
-
-  private lastTokens = 0;
 
   /** Sums the gradients of `micro` batches, each loss divided by their count (HF's accumulation). */
   private async accumulate(micro: B[], vars: tf.Variable[]): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {

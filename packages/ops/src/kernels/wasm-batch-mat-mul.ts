@@ -1,18 +1,13 @@
 import {
   getKernel,
-  registerKernel,
-  unregisterKernel,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
   type BatchMatMulAttrs,
 } from '@tensorflow/tfjs-core';
-
-const WRAPPED = Symbol.for('tfjs-peft.transposeFastPath');
-const ORIGINAL = Symbol.for('tfjs-peft.transposeFastPath.original');
+import { overrideKernel, setKernelOverride } from './kernel-override';
 
 type Disposer = { disposeData(dataId: object): boolean };
-
 
 /** The parts of tfjs-backend-wasm's BackendWasm the batched path uses. */
 interface WasmBackendInternals {
@@ -109,19 +104,18 @@ function batchedAsLoop(a: TensorInfo, b: TensorInfo, backend: unknown): TensorIn
  * transposed; `transposeA`/`transposeB` fall back to a scalar loop that ran 10–40× slower
  * here. Every backward pass of a matmul uses transposed operands, so this wrapper
  * materialises the transpose (memory-bound, O(n²)) and calls the fast plain kernel (O(n³)).
- * The original kernel stays the reference: see wasm-batch-mat-mul.test.ts.
+ * Batched products go through `batchedAsLoop`. The original kernel stays the reference: see
+ * kernels.test.ts.
  */
-export function wrapTransposedMatMul(backendName: string): boolean {
-  const original = getKernel('BatchMatMul', backendName);
-  const transpose = getKernel('Transpose', backendName);
-  if (original == null || transpose == null) return false;
-  if ((original as unknown as Record<symbol, unknown>)[WRAPPED]) return true;
-
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+const fastPath =
+  (original: KernelConfig): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
     if (!transposeA && !transposeB) {
       return batchedAsLoop(inputs.a as TensorInfo, inputs.b as TensorInfo, backend) ?? original.kernelFunc({ inputs, backend, attrs });
     }
+    const transpose = getKernel('Transpose', original.backendName);
+    if (transpose == null) return original.kernelFunc({ inputs, backend, attrs });
     const temps: TensorInfo[] = [];
     const swapLast = (x: TensorInfo): TensorInfo => {
       const r = x.shape.length;
@@ -135,35 +129,23 @@ export function wrapTransposedMatMul(backendName: string): boolean {
     const a = transposeA ? swapLast(inputs.a as TensorInfo) : (inputs.a as TensorInfo);
     const b = transposeB ? swapLast(inputs.b as TensorInfo) : (inputs.b as TensorInfo);
     try {
-      return batchedAsLoop(a, b, backend) ?? original.kernelFunc({
-        inputs: { a, b },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
+      return (
+        batchedAsLoop(a, b, backend) ??
+        original.kernelFunc({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } })
+      );
     } finally {
       for (const t of temps) (backend as unknown as Disposer).disposeData(t.dataId);
     }
   };
-  const wrapped: KernelConfig = { ...original, kernelFunc };
-  (wrapped as unknown as Record<symbol, unknown>)[WRAPPED] = true;
-  (wrapped as unknown as Record<symbol, unknown>)[ORIGINAL] = original;
-  unregisterKernel('BatchMatMul', backendName);
-  registerKernel(wrapped);
-  return true;
+
+export function wrapTransposedMatMul(backendName: string): boolean {
+  return overrideKernel('BatchMatMul', backendName, fastPath);
 }
 
 /**
- * Turns the transpose fast path off (the backend's own kernel) or back on. Benchmarks use it to
- * measure before and after; returns whether the fast path is now active.
+ * Turns the transpose/batched fast path off (the backend's own kernel) or back on. Benchmarks use
+ * it to measure before and after; returns whether the fast path is now active.
  */
 export function setTransposedMatMulFastPath(backendName: string, enabled: boolean): boolean {
-  const current = getKernel('BatchMatMul', backendName) as unknown as Record<symbol, unknown> | undefined;
-  if (current == null) return false;
-  const isWrapped = current[WRAPPED] === true;
-  if (enabled && !isWrapped) return wrapTransposedMatMul(backendName);
-  if (!enabled && isWrapped) {
-    unregisterKernel('BatchMatMul', backendName);
-    registerKernel(current[ORIGINAL] as KernelConfig);
-  }
-  return enabled;
+  return setKernelOverride('BatchMatMul', backendName, enabled, fastPath);
 }
