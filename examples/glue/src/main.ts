@@ -5,6 +5,7 @@
  *   pnpm --filter @tfjs-peft/example-glue start -- --task RTE --data ./glue_data --model ./bert-base-uncased \
  *     --method full,ln-tuning,lora [--max-steps 500] [--backend wasm] [--batch-size 16] [--max-length 128]
  */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { initBackend, type BackendChoice } from '@tfjs-peft/core';
@@ -73,7 +74,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   return rows;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).catch((e: Error) => {
     console.error(e.message);
     process.exit(1);

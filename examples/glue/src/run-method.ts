@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { countParameters, measurePeakBytes, manualSeed, type Module } from '@tfjs-peft/core';
 import { BertForSequenceClassification, type BertTokenizer } from '@tfjs-peft/models/bert';
-import { applyPeft } from '@tfjs-peft/adapters';
+import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
 import { Dataset, batches, collateText, type GlueSplit, type TextBatch } from '@tfjs-peft/datasets';
 import { glueMetrics } from '@tfjs-peft/metrics';
 import { Trainer } from '@tfjs-peft/train';
@@ -20,6 +20,14 @@ export interface RunOptions {
   evalEvery: number;
   outputDir: string;
   seed: number;
+  /** dev metrics from predictions and references (default: the GLUE metric of `dev.task`) */
+  metrics?: (predictions: number[], references: number[]) => Record<string, number>;
+  /** the PEFT config to use instead of the method's default (e.g. ln-tuning with Fisher masks) */
+  config?: PeftConfig | null;
+  /** called with the trained model (the PEFT wrapper, or the model itself for full fine-tuning) before it is disposed */
+  onTrained?: (model: Module) => void | Promise<void>;
+  /** the terminal progress bar (default true) */
+  progress?: boolean;
 }
 
 export interface RunResult {
@@ -51,7 +59,7 @@ async function evaluate(forward: Forward, model: Module, tokenizer: BertTokenize
     tf.dispose([logits, b.inputIds, b.attentionMask, b.tokenTypeIds, ...(b.labels ? [b.labels] : [])]);
   }
   model.train();
-  return glueMetrics(dev.task, preds, refs);
+  return o.metrics ? o.metrics(preds, refs) : glueMetrics(dev.task, preds, refs);
 }
 
 /** Fine-tunes the checkpoint with one method and evaluates on the dev split. */
@@ -65,7 +73,8 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
     ignoreMismatchedSizes: true,
     onWarning: () => undefined,
   });
-  const trainable: Module & { forward: Forward } = spec.config ? (applyPeft(model, spec.config) as never) : (model as never);
+  const config = o.config !== undefined ? o.config : spec.config;
+  const trainable: Module & { forward: Forward } = config ? (applyPeft(model, config) as never) : (model as never);
   trainable.train();
   const ds = Dataset.from(o.train.examples);
   const t0 = performance.now();
@@ -78,8 +87,12 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
       (function* () {
         for (const ex of batches(ds, { batchSize: o.batchSize, shuffle: true, seed: o.seed, epoch, length: (e) => (e as { textA: string }).textA.length })) {
           const b = collateText(o.tokenizer, ex, { maxLength: o.maxLength, regression });
-          yield b;
-          tf.dispose([b.inputIds, b.attentionMask, b.tokenTypeIds, ...(b.labels ? [b.labels] : [])]);
+          try {
+            yield b;
+          } finally {
+            // also when the trainer stops mid-epoch (the generator is then closed at this yield)
+            tf.dispose([b.inputIds, b.attentionMask, b.tokenTypeIds, ...(b.labels ? [b.labels] : [])]);
+          }
         }
       })(),
     maxSteps: o.maxSteps,
@@ -93,6 +106,7 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
     tokensInBatch: (b) => b.inputIds.size,
     seed: o.seed,
     callbacks: { onStep: (l) => void stepTimes.push(l.stepMs) },
+    progress: o.progress,
   });
   const { result, peakBytes } = await measurePeakBytes(() => trainer.train());
   peak = peakBytes;
@@ -108,6 +122,7 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
     wallMs,
     losses: result.losses,
   };
+  await o.onTrained?.(trainable);
   trainer.dispose();
   trainable.dispose();
   return row;

@@ -4,8 +4,9 @@
  *
  *   pnpm --filter @tfjs-peft/example-pretrain-mlm start -- --vocab ./bert-base-uncased --corpus a.txt,b.txt \
  *     [--glue ./glue_data] [--init ./checkpoint] [--layers 2 --hidden 128 --heads 2 --ffn 512] \
- *     [--seq 64 --batch 32 --steps 2000 --lr 1e-3] [--whole-word] [--fp16] --out ./my-bert
+ *     [--seq 64 --batch 32 --steps 2000 --lr 1e-3] [--whole-word] [--fp16] [--save-every N] [--resume dir/checkpoint-N] --out ./my-bert
  */
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
@@ -46,6 +47,8 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
       out: { type: 'string', default: './runs/mlm' },
       seed: { type: 'string', default: '42' },
       'eval-every': { type: 'string', default: '200' },
+      'save-every': { type: 'string', default: '0' },
+      resume: { type: 'string' },
     },
   });
   if (!a.vocab && !a.init) throw new Error('--vocab <folder with vocab.txt> (or --init <checkpoint with a tokenizer>) is required');
@@ -118,8 +121,11 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
       (function* () {
         for (const texts of batches(train, { batchSize, shuffle: true, seed, epoch, dropLast: true, length: (x) => (x as string).length })) {
           const b = makeBatch(texts, maskSeed++);
-          yield b;
-          free(b);
+          try {
+            yield b;
+          } finally {
+            free(b);
+          }
         }
       })(),
     maxSteps: Number(a.steps),
@@ -130,6 +136,7 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     weightDecay: 0.01,
     evaluate,
     evalEvery: Number(a['eval-every']),
+    saveEvery: Number(a['save-every']) || undefined,
     outputDir: out,
     tokensInBatch: (b) => {
       const n = b.attentionMask.size;
@@ -138,6 +145,7 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     },
     seed,
   });
+  if (a.resume) await trainer.resumeFrom(a.resume);
   const before = await evaluate();
   const r = await trainer.train();
   const after = await evaluate();
@@ -160,7 +168,7 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
   return { heldOutLoss: after.mlm_loss, steps: r.steps, tokens, out: `${out}/checkpoint` };
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).catch((e: Error) => {
     console.error(e.message);
     process.exit(1);

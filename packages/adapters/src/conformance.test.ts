@@ -50,6 +50,13 @@ describe.each(TOYS)('conformance on tiny $name', (toy) => {
   beforeAll(() => useBackend('cpu'));
 
   for (const mc of METHODS.filter((m) => !m.models || m.models.includes(toy.name))) {
+    it(`${mc.name}: creating and disposing the wrapped model leaves no tensor behind`, () => {
+      const before = tf.memory().numTensors;
+      const peft = applyPeft(toy.make(), mc.name === 'ln-tuning' && toy.name === 'bert' ? { method: 'ln-tuning', masks: { 'bert.embeddings.LayerNorm': { weight: new Uint8Array(16).fill(1), bias: new Uint8Array(16) } } } : mc.config(toy));
+      peft.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
     it(`${mc.name}`, async () => {
       const model = toy.make();
       model.eval();

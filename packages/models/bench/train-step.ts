@@ -17,8 +17,8 @@ export class AdamW {
       const g = grads[p.variable.name];
       if (!g) continue;
       if (!this.m.has(p)) {
-        this.m.set(p, tf.variable(tf.zerosLike(p.value), false));
-        this.v.set(p, tf.variable(tf.zerosLike(p.value), false));
+        this.m.set(p, tf.tidy(() => tf.variable(tf.zerosLike(p.value), false)));
+        this.v.set(p, tf.tidy(() => tf.variable(tf.zerosLike(p.value), false)));
       }
       const m = this.m.get(p)!;
       const v = this.v.get(p)!;

@@ -25,7 +25,7 @@ interface Batch {
 function data(): (epoch: number) => Batch[] {
   const batches = Array.from({ length: 6 }, (_, i) => {
     const x = tf.randomNormal([4, 4], 0, 1, 'float32', 100 + i);
-    const y = tf.cast(tf.greater(tf.sum(x, 1), 0), 'int32');
+    const y = tf.tidy(() => tf.cast(tf.greater(tf.sum(x, 1), 0), 'int32'));
     return { x, y };
   });
   return (epoch) => batches.map((_, i) => batches[(i + epoch) % batches.length]!);
@@ -61,12 +61,16 @@ describe('Trainer', () => {
 
   it('lowers the loss; the tensor count is flat from step 2 on over 100 steps', async () => {
     const counts: number[] = [];
-    const { trainer } = setup({ maxSteps: 100, learningRate: 0.1, callbacks: { onStep: () => void counts.push(tf.memory().numTensors) } });
+    const start = tf.memory().numTensors;
+    const { trainer, model, options } = setup({ maxSteps: 100, learningRate: 0.1, callbacks: { onStep: () => void counts.push(tf.memory().numTensors) } });
     const r = await trainer.train();
     expect(r.steps).toBe(100);
     expect(r.losses.slice(-6).reduce((a, b) => a + b) / 6).toBeLessThan(r.losses.slice(0, 6).reduce((a, b) => a + b) / 6);
     expect(new Set(counts.slice(1)).size).toBe(1);
     trainer.dispose();
+    model.dispose();
+    for (const b of (options.batches as (e: number) => Batch[])(0)) tf.dispose([b.x, b.y]);
+    expect(tf.memory().numTensors).toBe(start); // optimizer state and parameters leave nothing behind
   });
 
   it('resume continues identically: 4 steps + checkpoint + 6 resumed steps == 10 straight steps (weights, optimizer, schedule, dropout seeds, data order)', async () => {
@@ -111,7 +115,7 @@ describe('Trainer', () => {
   it('a NaN loss stops with a clear error and keeps the last good checkpoint', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-nan-'));
     let calls = 0;
-    const { trainer, model } = setup({
+    const { trainer, model, options } = setup({
       outputDir: dir,
       saveEvery: 2,
       loss: (b) => {

@@ -36,7 +36,11 @@ export interface TrainerOptions<B> {
   model: Module;
   /** loss of one batch (a scalar tensor); runs the forward pass */
   loss: (batch: B) => tf.Scalar;
-  /** the batches of an epoch, in a deterministic order for that epoch (resume replays it) */
+  /**
+   * The batches of an epoch, in a deterministic order for that epoch (resume replays it). The
+   * trainer stops reading mid-epoch at `maxSteps`: a generator that frees its batches should do so
+   * in `try { yield b } finally { dispose(b) }`, which also runs when the loop stops early.
+   */
   batches: (epoch: number) => Iterable<B>;
   maxSteps: number;
   optimizer?: 'adamw' | 'sgd';

@@ -71,6 +71,13 @@ export class LnTuningLayer extends AdapterLayer<LayerNorm> {
     tf.dispose([s.weight, s.bias]);
     this._saved.delete(name);
   }
+  protected override disposeBuffers(): void {
+    for (const m of this._masks.values()) tf.dispose([m.weight, m.bias].filter((t): t is tf.Tensor => !!t));
+    for (const s of this._saved.values()) tf.dispose([s.weight, s.bias]);
+    this._masks.clear();
+    this._saved.clear();
+  }
+
   deleteAdapter(name: string): void {
     this.ln_tuning_layers.get(name)?.dispose();
     this.ln_tuning_layers.delete(name);

@@ -25,8 +25,8 @@ export class LoraLinear extends AdapterLayer<Linear> {
     const { inFeatures, outFeatures } = this.base_layer;
     const a = new Linear(inFeatures, o.r, { bias: false, ...(o.init === 'gaussian' ? { initStd: 1 / o.r } : {}) });
     const b = new Linear(o.r, outFeatures, { bias: false, initStd: 0 });
-    if (o.init === false) b.weight.assign(tf.tidy(() => tf.randomNormal(b.weight.shape, 0, 0.02, 'float32', nextSeed())));
-    else b.weight.assign(tf.zeros(b.weight.shape));
+    // inside tidy: assign shares the new tensor's data, the tensor itself must still be released
+    tf.tidy(() => b.weight.assign(o.init === false ? tf.randomNormal(b.weight.shape, 0, 0.02, 'float32', nextSeed()) : tf.zeros(b.weight.shape)));
     this.lora_A.set(name, a);
     this.lora_B.set(name, b);
     this._opts.set(name, { ...o, scaling: o.rslora ? o.alpha / Math.sqrt(o.r) : o.alpha / o.r });

@@ -116,6 +116,16 @@ describe('Module tree', () => {
     t.dispose();
   });
 
+  it('a parameter owns its initial tensor: creating and disposing modules leaves no tensor behind', () => {
+    const before = tf.memory().numTensors;
+    const p = new Parameter(tf.zeros([4]));
+    expect(tf.memory().numTensors).toBe(before + 1);
+    p.dispose();
+    const m = new Linear(8, 4);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('Parameter.assign checks the shape and names the parameter', () => {
     const p = new Parameter(tf.zeros([2, 3]));
     expect(() => p.assign(tf.zeros([3, 2]), 'encoder.x.weight')).toThrow(/encoder\.x\.weight expected \[2,3\], got \[3,2\]/);

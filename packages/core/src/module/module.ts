@@ -178,7 +178,12 @@ export abstract class Module {
   }
 
   /** Disposes every parameter's variable. */
+  /** Frees every parameter, and the other tensors each submodule holds (see `disposeBuffers`). */
   dispose(): void {
     for (const p of this.parameters()) p.dispose();
+    for (const [, m] of this.namedModules()) m.disposeBuffers();
   }
+
+  /** Override to free tensors a module keeps outside its parameters (masks, saved values); called by `dispose`. */
+  protected disposeBuffers(): void {}
 }

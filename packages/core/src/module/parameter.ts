@@ -11,9 +11,12 @@ let counter = 0;
 export class Parameter {
   readonly variable: tf.Variable;
 
+  /** Takes ownership of `initial`: the variable keeps its data and the tensor itself is disposed. */
   constructor(initial: tf.Tensor, options: { requiresGrad?: boolean; name?: string } = {}) {
     const requiresGrad = options.requiresGrad ?? true;
     this.variable = tf.variable(initial, requiresGrad, `tfjs-peft/${++counter}/${options.name ?? 'param'}`);
+    // tf.variable shares the tensor's data and counts it twice; without this every parameter leaked its initial value
+    if (!initial.isDisposed && !(initial instanceof tf.Variable)) initial.dispose();
   }
 
   /** Whether optimizers update it and gradients are computed for it. */

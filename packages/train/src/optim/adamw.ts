@@ -38,8 +38,8 @@ export class AdamW implements Optimizer {
       const g = grads[param.variable.name];
       if (!g) continue;
       if (!this.m.has(name)) {
-        this.m.set(name, tf.variable(tf.zerosLike(param.value), false));
-        this.v.set(name, tf.variable(tf.zerosLike(param.value), false));
+        this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(param.value), false)));
+        this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(param.value), false)));
       }
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
@@ -68,8 +68,8 @@ export class AdamW implements Optimizer {
       if (!m || !v) continue;
       this.m.get(name)?.dispose();
       this.v.get(name)?.dispose();
-      this.m.set(name, tf.variable(tf.reshape(m, param.shape), false));
-      this.v.set(name, tf.variable(tf.reshape(v, param.shape), false));
+      this.m.set(name, tf.tidy(() => tf.variable(tf.reshape(m, param.shape), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.reshape(v, param.shape), false)));
     }
   }
 

@@ -23,7 +23,7 @@ export class SGD implements Optimizer {
         let g = weightDecay ? tf.add(g0, tf.mul(param.value, weightDecay)) : g0;
         if (mu) {
           const b = this.buf.get(name);
-          if (!b) this.buf.set(name, tf.variable(tf.clone(g), false));
+          if (!b) this.buf.set(name, tf.tidy(() => tf.variable(tf.clone(g), false)));
           else b.assign(tf.add(tf.mul(b, mu), g));
           g = this.buf.get(name)!;
         }
@@ -38,7 +38,7 @@ export class SGD implements Optimizer {
     this.t = s.step;
     for (const { name } of this.params) {
       const b = s.slots.get(`${name}.momentum_buffer`);
-      if (b) this.buf.set(name, tf.variable(tf.clone(b), false));
+      if (b) this.buf.set(name, tf.tidy(() => tf.variable(tf.clone(b), false)));
     }
   }
   stateBytes(): number {

@@ -1,0 +1,210 @@
+/**
+ * The LayerNorm paper's analyses on a GLUE task: which BERT components change most in full
+ * fine-tuning, the diagonal Fisher of LayerNorm, and ln-tuning restricted to the top 100/50/20/10/5 %
+ * of LayerNorm elements by Fisher (plus the union of per-fold masks and a random mask of the same size).
+ *
+ *   pnpm --filter @tfjs-peft/example-layernorm-fisher start -- --task RTE --data ./glue_data \
+ *     [--model <checkpoint, default: the embedded one>] [--fractions 1,0.5,0.2,0.1,0.05] [--folds 3] \
+ *     [--fisher-examples 1000] [--kind empirical|true] [--scope global|per-layer] [--max-steps 300] [--out dir]
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { initBackend, readCheckpointWeights, formatBytes, type BackendChoice, type Module } from '@tfjs-peft/core';
+import { BertTokenizer } from '@tfjs-peft/models/bert';
+import { loadGlue } from '@tfjs-peft/datasets';
+import {
+  flatWeights,
+  parameterChange,
+  changeByComponent,
+  changeByLayer,
+  selectTopK,
+  unionMasks,
+  maskCount,
+  toLnTuningMasks,
+  type FisherResult,
+  type FisherKind,
+  type FlatWeights,
+  type ParameterMasks,
+} from '@tfjs-peft/fisher';
+import { renderSvg, renderPng, componentChangeSpec, layerComponentChangeSpec, layerNormHeatmapSpec, fractionCurveSpec, type VegaLiteSpec } from '@tfjs-peft/fisher/plot';
+import { runMethod, type RunResult } from '@tfjs-peft/example-glue';
+import { EMBEDDED_MODEL, sharedGlueDir } from './embedded';
+import { fisherOf, folds } from './fisher-runs';
+
+export interface FisherExampleResult {
+  task: string;
+  ranking: { component: string; relative: number; meanAbs: number; l2: number }[];
+  rows: { label: string; fraction: number; selected: number; total: number; metric: number; run: RunResult }[];
+  full: RunResult;
+  out: string;
+}
+
+async function plot(out: string, name: string, spec: VegaLiteSpec): Promise<void> {
+  await writeFile(`${out}/${name}.svg`, await renderSvg(spec));
+  await writeFile(`${out}/${name}.png`, await renderPng(spec));
+}
+
+/** Base weights named like the fine-tuned model (a bare BertModel checkpoint gets the `bert.` prefix). */
+function alignBase(base: FlatWeights, tuned: FlatWeights): FlatWeights {
+  const hits = [...base.keys()].filter((k) => tuned.has(k)).length;
+  if (hits > 0) return base;
+  return new Map([...base].map(([k, v]) => [`bert.${k}`, v]));
+}
+
+function randomMasks(like: ParameterMasks, count: number, seed: number): ParameterMasks {
+  const names = [...like.keys()];
+  const flat = names.flatMap((n) => Array.from(like.get(n)!, (_, i) => [n, i] as const));
+  let s = seed;
+  for (let i = flat.length - 1; i > 0; i--) {
+    s = (s * 16807) % 2147483647;
+    const j = s % (i + 1);
+    [flat[i], flat[j]] = [flat[j]!, flat[i]!];
+  }
+  const out: ParameterMasks = new Map(names.map((n) => [n, new Uint8Array(like.get(n)!.length)]));
+  for (const [n, i] of flat.slice(0, count)) out.get(n)![i] = 1;
+  return out;
+}
+
+export async function main(argv: string[]): Promise<FisherExampleResult> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      task: { type: 'string', default: 'RTE' },
+      data: { type: 'string' },
+      model: { type: 'string', default: EMBEDDED_MODEL },
+      fractions: { type: 'string', default: '1,0.5,0.2,0.1,0.05' },
+      folds: { type: 'string', default: '3' },
+      'union-fraction': { type: 'string', default: '0.1' },
+      'fisher-examples': { type: 'string', default: '1000' },
+      kind: { type: 'string', default: 'empirical' },
+      scope: { type: 'string', default: 'global' },
+      'max-steps': { type: 'string', default: '300' },
+      'batch-size': { type: 'string', default: '16' },
+      'max-length': { type: 'string', default: '128' },
+      'train-limit': { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
+      out: { type: 'string', default: './runs/layernorm-fisher' },
+      seed: { type: 'string', default: '42' },
+      'no-progress': { type: 'boolean', default: false },
+    },
+  });
+  const data = a.data ?? sharedGlueDir();
+  if (!data) throw new Error('--data <glue_data folder> is required (../shared/data/glue was not found beside the repository)');
+  if (a.kind !== 'empirical' && a.kind !== 'true') throw new Error(`--kind must be empirical or true, got ${a.kind}`);
+  if (a.scope !== 'global' && a.scope !== 'per-layer') throw new Error(`--scope must be global or per-layer, got ${a.scope}`);
+  const fractions = a.fractions!.split(',').map(Number);
+  for (const f of fractions) if (!(f > 0 && f <= 1)) throw new Error(`--fractions: ${f} is not in (0, 1]`);
+  const kind = a.kind as FisherKind;
+  const seed = Number(a.seed);
+  const out = a.out!;
+  await mkdir(out, { recursive: true });
+  const backend = await initBackend(a.backend as BackendChoice);
+  const tokenizer = await BertTokenizer.fromPretrained(a.model!);
+  const train = await loadGlue(data, a.task!, 'train');
+  if (a['train-limit']) train.examples = train.examples.slice(0, Number(a['train-limit']));
+  const dev = await loadGlue(data, a.task!, train.task === 'MNLI' ? 'dev_matched' : 'dev');
+  const regression = train.labelNames == null;
+  console.log(`GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev; backend ${backend.name}; model ${a.model}`);
+  const common = {
+    modelDir: a.model!,
+    tokenizer,
+    train,
+    dev,
+    maxSteps: Number(a['max-steps']),
+    batchSize: Number(a['batch-size']),
+    maxLength: Number(a['max-length']),
+    evalEvery: 0,
+    outputDir: out,
+    seed,
+    progress: !a['no-progress'],
+  };
+  const fisherExamples = train.examples.slice(0, Number(a['fisher-examples']));
+  const k = Number(a.folds);
+
+  // 1. full fine-tuning; the change of every component; the Fisher of the fine-tuned model, on all and per fold
+  console.log('\n== full fine-tuning');
+  let tuned: FlatWeights = new Map();
+  let fisher!: FisherResult;
+  const foldFisher: FisherResult[] = [];
+  const full = await runMethod({
+    ...common,
+    method: 'full',
+    onTrained: async (m: Module) => {
+      tuned = flatWeights(m);
+      const model = m as never;
+      const fo = { kind, maxLength: common.maxLength, seed, regression, progress: !a['no-progress'] };
+      fisher = await fisherOf(model, tokenizer, fisherExamples, { ...fo, label: `Fisher (${kind})` });
+      for (const [i, part] of folds(fisherExamples, k, seed).entries()) foldFisher.push(await fisherOf(model, tokenizer, part, { ...fo, label: `Fisher fold ${i + 1}/${k}` }));
+    },
+  });
+  const metricName = Object.keys(full.metrics)[0]!;
+  const base = alignBase(flatWeights(await readCheckpointWeights(a.model!)), tuned);
+  const change = parameterChange(base, tuned);
+  const ranking = changeByComponent(change, 'relative');
+  const lines: string[] = [];
+  const say = (s = '') => (console.log(s), lines.push(s));
+  say(`## ${train.task}: change by component after full fine-tuning (${full.metrics[metricName]!.toFixed(4)} dev ${metricName}, ${common.maxSteps} steps)`);
+  say();
+  say('| rank | component | ‖Δθ‖/‖θ‖ | mean abs Δθ | ‖Δθ‖ | tensors |');
+  say('|---|---|---|---|---|---|');
+  ranking.forEach((g, i) => say(`| ${i + 1} | ${g.key} | ${g.relative.toExponential(3)} | ${g.meanAbs.toExponential(3)} | ${g.l2.toExponential(3)} | ${g.tensors} |`));
+  const top = ranking.filter((g) => g.key !== 'classifier' && g.key !== 'pooler')[0]!;
+  say();
+  say(`Most changed encoder component (relative): ${top.key}${top.key === 'output.LayerNorm' ? ' — as the paper reports' : ' — the paper reports output.LayerNorm'}.`);
+  await plot(out, 'component-change', componentChangeSpec(ranking, { title: `${train.task}: relative change by component (full fine-tuning)` }));
+  await plot(out, 'layer-component-change', layerComponentChangeSpec(changeByLayer(change), { title: `${train.task}: ‖Δθ‖/‖θ‖ by layer and component` }));
+  const lnDelta = new Map(
+    [...tuned].filter(([n]) => /LayerNorm\.(weight|bias)$/.test(n) && base.has(n)).map(([n, t]) => [n, Array.from(t.values, (v, i) => Math.abs(v - base.get(n)!.values[i]!))]),
+  );
+  await plot(out, 'layernorm-change-heatmap', layerNormHeatmapSpec(lnDelta, { title: `${train.task}: |Δ| of LayerNorm γ and β after full fine-tuning`, legend: '|Δ|' }));
+  await plot(out, 'fisher-heatmap', layerNormHeatmapSpec(fisher, { title: `${train.task}: diagonal ${kind} Fisher of LayerNorm (${fisher.examples} examples)`, log: true, legend: 'log10 Fisher' }));
+
+  // 2. ln-tuning on Fisher-selected subsets
+  const rows: FisherExampleResult['rows'] = [];
+  const runMasked = async (label: string, fraction: number, masks: ParameterMasks) => {
+    const { selected, total } = maskCount(masks);
+    console.log(`\n== ln-tuning, ${label}: ${selected} of ${total} LayerNorm elements`);
+    const run = await runMethod({ ...common, method: 'ln-tuning', config: { method: 'ln-tuning', masks: toLnTuningMasks(masks) } });
+    rows.push({ label, fraction, selected, total, metric: run.metrics[metricName]!, run });
+  };
+  for (const f of fractions) await runMasked(`Fisher top ${f * 100}%`, f, selectTopK(fisher, f, { scope: a.scope as 'global' | 'per-layer' }));
+  const uf = Number(a['union-fraction']);
+  const union = unionMasks(foldFisher.map((ff) => selectTopK(ff, uf, { scope: a.scope as 'global' | 'per-layer' })));
+  await runMasked(`union of ${k} fold masks at ${uf * 100}%`, maskCount(union).selected / maskCount(union).total, union);
+  const ref = selectTopK(fisher, uf);
+  await runMasked(`random ${uf * 100}%`, uf, randomMasks(ref, maskCount(ref).selected, seed));
+
+  say();
+  say(`## ${train.task}: ln-tuning on Fisher-selected LayerNorm subsets (dev ${metricName}; full fine-tuning: ${full.metrics[metricName]!.toFixed(4)})`);
+  say();
+  say(`| LayerNorm subset | elements | dev ${metricName} | trainable % | peak tensor memory | wall s |`);
+  say('|---|---|---|---|---|---|');
+  for (const r of rows) say(`| ${r.label} | ${r.selected} / ${r.total} | ${r.metric.toFixed(4)} | ${r.run.trainablePercent.toFixed(4)}% | ${formatBytes(r.run.peakBytes)} | ${(r.run.wallMs / 1000).toFixed(1)} |`);
+  await plot(
+    out,
+    'fraction-curve',
+    fractionCurveSpec(
+      [
+        ...rows.filter((r) => r.label.startsWith('Fisher')).map((r) => ({ fraction: r.fraction, metric: r.metric, series: 'Fisher top-k' })),
+        ...rows.filter((r) => !r.label.startsWith('Fisher')).map((r) => ({ fraction: r.fraction, metric: r.metric, series: r.label.startsWith('union') ? 'fold union' : 'random' })),
+        ...fractions.map((f) => ({ fraction: f, metric: full.metrics[metricName]!, series: 'full fine-tuning' })),
+      ],
+      { title: `${train.task}: dev ${metricName} against the LayerNorm fraction tuned`, metric: `dev ${metricName}` },
+    ),
+  );
+  await writeFile(`${out}/results.md`, `${lines.join('\n')}\n`);
+  await writeFile(
+    `${out}/results.json`,
+    JSON.stringify({ task: train.task, ranking, full: full.metrics, rows: rows.map(({ run, ...r }) => ({ ...r, wallMs: run.wallMs, trainablePercent: run.trainablePercent })) }, null, 2),
+  );
+  console.log(`\nwrote ${out}/results.md, results.json and the plots (component-change, layer-component-change, layernorm-change-heatmap, fisher-heatmap, fraction-curve; .svg and .png)`);
+  return { task: train.task, ranking: ranking.map((g) => ({ component: g.key, relative: g.relative, meanAbs: g.meanAbs, l2: g.l2 })), rows, full, out };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}

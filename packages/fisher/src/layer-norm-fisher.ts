@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerNorm, type Module } from '@tfjs-peft/core';
+import { LayerNormProbe } from './layer-norm-probe';
+import { exampleLogLikelihood, fisherTargets, seededUniform } from './log-likelihood';
+import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
+import { FisherError } from './errors';
+
+/** Module paths of every LayerNorm in a model, in module order. */
+export function layerNormPaths(model: Module): string[] {
+  return model.namedModules().filter(([, m]) => m instanceof LayerNorm).map(([p]) => p);
+}
+
+/**
+ * Diagonal Fisher of every LayerNorm γ and β, streamed over `batches` with one forward and one
+ * backward pass per batch: each LayerNorm is swapped for a probe whose γ/β are per-example rows,
+ * so the batch's per-example gradients are the rows of one gradient (not the square of a batch
+ * mean). Memory is one batch plus an [H] accumulator per LayerNorm. The model runs in eval mode
+ * (no dropout) and is restored afterwards.
+ */
+export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | AsyncIterable<B>, o: FisherOptions<B>): Promise<FisherResult> {
+  const kind = o.kind ?? 'empirical';
+  const paths = layerNormPaths(model);
+  if (!paths.length) throw new FisherError('NO_LAYERNORM', 'layerNormFisher: the model has no LayerNorm modules (apply PEFT after computing the Fisher, not before)');
+  const probes = paths.map((p) => {
+    const probe = new LayerNormProbe(model.getSubmodule(p) as LayerNorm);
+    model.replaceModule(p, probe);
+    return probe;
+  });
+  const acc = probes.map((p) => ({ weight: new Float64Array(p._ln.normalizedShape), bias: new Float64Array(p._ln.normalizedShape) }));
+  const wasTraining = model.training;
+  model.eval();
+  const rand = seededUniform(o.seed ?? 0);
+  let examples = 0;
+  let nb = 0;
+  try {
+    for await (const batch of batches) {
+      const n = batchSize(o, batch);
+      const observed = kind === 'empirical' ? o.labels?.(batch) : undefined;
+      const sq = tf.tidy(() => {
+        const xs = probes.flatMap((p) => [tf.tile(tf.expandDims(p._ln.weight.value, 0), [n, 1]), tf.tile(tf.expandDims(p._ln.bias.value, 0), [n, 1])]);
+        const grads = tf.grads((...args: tf.Tensor[]) => {
+          probes.forEach((p, i) => {
+            p._gamma = args[2 * i] as tf.Tensor2D;
+            p._beta = args[2 * i + 1] as tf.Tensor2D;
+          });
+          const out = o.forward(batch);
+          return tf.sum(exampleLogLikelihood(out, fisherTargets(out, kind, observed, rand)));
+        })(xs);
+        return grads.map((g) => tf.sum(tf.square(g), 0));
+      });
+      const data = await Promise.all(sq.map((t) => t.data()));
+      tf.dispose(sq);
+      data.forEach((d, i) => {
+        const a = acc[i >> 1]![i % 2 === 0 ? 'weight' : 'bias'];
+        for (let k = 0; k < a.length; k++) a[k]! += d[k]!;
+      });
+      examples += n;
+      nb++;
+      o.onProgress?.({ batches: nb, examples });
+      if (o.maxExamples && examples >= o.maxExamples) break;
+    }
+  } finally {
+    probes.forEach((p, i) => {
+      p._gamma = p._beta = null;
+      model.replaceModule(paths[i]!, p._ln);
+    });
+    model.train(wasTraining);
+  }
+  if (!examples) throw new FisherError('NO_EXAMPLES', 'layerNormFisher: the loader yielded no examples');
+  const values = new Map<string, Float64Array>();
+  const shapes = new Map<string, number[]>();
+  paths.forEach((p, i) => {
+    for (const which of ['weight', 'bias'] as const) {
+      const a = acc[i]![which];
+      for (let k = 0; k < a.length; k++) a[k]! /= examples;
+      values.set(`${p}.${which}`, a);
+      shapes.set(`${p}.${which}`, [a.length]);
+    }
+  });
+  return { kind, examples, values, shapes };
+}

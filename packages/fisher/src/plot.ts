@@ -1,0 +1,2 @@
+export { renderSvg, renderPng } from './render';
+export * from './plot-specs';
