@@ -72,7 +72,8 @@ if (job === 'test' && !env.VK_ICD_FILENAMES && existsSync(icd)) {
   env.LD_LIBRARY_PATH = ['/usr/lib/chromium', env.LD_LIBRARY_PATH].filter(Boolean).join(':');
 }
 let status;
-if (job === 'demo') status = run(pnpm, [...pnpmPre, '--filter', '@tfjs-peft/example-tour', 'start', ...passArgs], { env });
+if (job === 'demo') status = run(pnpm, [...pnpmPre, '--filter', '@tfjs-peft/example-demo', 'start', ...passArgs], { env });
+else if (job === 'tour') status = run(pnpm, [...pnpmPre, '--filter', '@tfjs-peft/example-tour', 'start', ...passArgs], { env });
 else if (job === 'test') {
   const reports = () => [...pkgs.map((p) => join(root, 'packages', p)), ...readdirSync(join(root, 'examples')).map((p) => join(root, 'examples', p))].map((d) => join(d, '.vitest-results.json'));
   for (const f of reports()) if (existsSync(f)) rmSync(f);
@@ -91,7 +92,7 @@ else if (job === 'test') {
   if (failed > 0 && status === 0) status = 1;
 }
 else {
-  console.error(`usage: node scripts/bootstrap.mjs <demo|test> [-- args]`);
+  console.error(`usage: node scripts/bootstrap.mjs <demo|tour|test> [-- args]`);
   status = 2;
 }
 process.exit(status);

@@ -37,6 +37,16 @@ TASKS = {
     'WNLI': (True, 'sentence1', 'sentence2', 'label', ['0', '1']),
 }
 LRS = {'full': 5e-5, 'ln-tuning': 1e-3, 'lora': 5e-4, 'ia3': 3e-3, 'bitfit': 1e-3, 'prefix-tuning': 1e-2, 'prompt-tuning': 3e-2}
+# small models (hidden <= 256, like the embedded 2 x 128 BERT) trained for a few hundred steps want more
+LRS_SMALL = {'full': 2e-4, 'ln-tuning': 3e-3, 'lora': 2e-3, 'ia3': 1e-2, 'bitfit': 3e-3, 'prefix-tuning': 1e-2, 'prompt-tuning': 3e-2}
+
+
+def lr_table(args):
+    preset = args.lr_preset
+    if preset == 'auto':
+        import json
+        preset = 'small' if json.load(open(f'{args.model}/config.json')).get('hidden_size', 768) <= 256 else 'base'
+    return LRS_SMALL if preset == 'small' else LRS
 
 
 def load(data, task, split):
@@ -94,7 +104,7 @@ def run(args, method, train, dev, labels):
             p.requires_grad = n.endswith('bias') or n.startswith('classifier.')
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     nodecay = lambda n: n.endswith('bias') or 'LayerNorm' in n or 'ln_tuning' in n
-    lr = args.lr or LRS[method]
+    lr = args.lr or lr_table(args)[method]
     opt = torch.optim.AdamW([{'params': [p for n, p in params if not nodecay(n)], 'weight_decay': 0.01},
                              {'params': [p for n, p in params if nodecay(n)], 'weight_decay': 0.0}], lr=lr)
     sched = T.get_linear_schedule_with_warmup(opt, round(args.max_steps * 0.06), args.max_steps)
@@ -141,7 +151,7 @@ def main():
     ap.add_argument('--task', required=True); ap.add_argument('--data', required=True); ap.add_argument('--model', required=True)
     ap.add_argument('--method', default='full,ln-tuning,lora'); ap.add_argument('--max-steps', type=int, default=300)
     ap.add_argument('--batch-size', type=int, default=16); ap.add_argument('--max-length', type=int, default=128)
-    ap.add_argument('--train-limit', type=int); ap.add_argument('--lr', type=float); ap.add_argument('--seed', type=int, default=42)
+    ap.add_argument('--train-limit', type=int); ap.add_argument('--lr', type=float); ap.add_argument('--lr-preset', default='auto', choices=['auto', 'base', 'small']); ap.add_argument('--seed', type=int, default=42)
     args = ap.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     train, labels = load(args.data, args.task, 'train')

@@ -5,16 +5,19 @@
  *   pnpm --filter @tfjs-peft/example-glue start -- --task RTE --data ./glue_data --model ./bert-base-uncased \
  *     --method full,ln-tuning,lora [--max-steps 500] [--backend wasm] [--batch-size 16] [--max-length 128]
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { initBackend, type BackendChoice } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadGlue } from '@tfjs-peft/datasets';
-import { METHODS } from './methods';
+import { METHODS, learningRateFor } from './methods';
 import { runMethod, type RunResult } from './run-method';
 import { resultTable } from './table';
 import { lossCurvesSvg } from './plot';
+
+/** The project's embedded pretrained BERT (assets/bert-tiny-tfjs-peft). */
+export const EMBEDDED_MODEL = fileURLToPath(new URL('../../../assets/bert-tiny-tfjs-peft', import.meta.url));
 
 export async function main(argv: string[]): Promise<RunResult[]> {
   const { values: a } = parseArgs({
@@ -22,7 +25,8 @@ export async function main(argv: string[]): Promise<RunResult[]> {
     options: {
       task: { type: 'string' },
       data: { type: 'string' },
-      model: { type: 'string' },
+      model: { type: 'string', default: EMBEDDED_MODEL },
+      'lr-preset': { type: 'string', default: 'auto' },
       method: { type: 'string', default: 'full,ln-tuning,lora' },
       'max-steps': { type: 'string', default: '300' },
       'batch-size': { type: 'string', default: '16' },
@@ -35,8 +39,9 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       seed: { type: 'string', default: '42' },
     },
   });
-  if (!a.task || !a.data) throw new Error('usage: --task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> --data <glue_data folder> --model <checkpoint folder> [--method full,ln-tuning,lora,ia3,bitfit,prefix-tuning,prompt-tuning]');
-  if (!a.model) throw new Error('--model <HF BERT checkpoint folder> is required (config.json, model.safetensors, vocab.txt or tokenizer.json)');
+  if (!a.task || !a.data) throw new Error('usage: --task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> --data <glue_data folder> [--model <checkpoint folder, default: the embedded one>] [--method full,ln-tuning,lora,ia3,bitfit,prefix-tuning,prompt-tuning]');
+  if (!['auto', 'base', 'small'].includes(a['lr-preset']!)) throw new Error(`--lr-preset must be auto, base or small, got ${a['lr-preset']}`);
+  const hidden = (JSON.parse(await readFile(`${a.model}/config.json`, 'utf8')) as { hidden_size?: number }).hidden_size ?? 768;
   const methods = a.method === 'all' ? Object.keys(METHODS) : a.method!.split(',');
   for (const m of methods) if (!METHODS[m]) throw new Error(`--method ${m} is not one of ${Object.keys(METHODS).join(', ')}`);
   const backend = await initBackend(a.backend as BackendChoice);
@@ -57,7 +62,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       maxSteps: Number(a['max-steps']),
       batchSize: Number(a['batch-size']),
       maxLength: Number(a['max-length']),
-      lr: a.lr ? Number(a.lr) : undefined,
+      lr: a.lr ? Number(a.lr) : learningRateFor(method, a['lr-preset'] as 'auto', hidden),
       evalEvery: Number(a['eval-every']),
       outputDir: a.out!,
       seed: Number(a.seed),

@@ -131,7 +131,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     ...common,
     method: 'full',
     onTrained: async (m: Module) => {
-      tuned = flatWeights(m);
+      tuned = await flatWeights(m);
       const model = m as never;
       const fo = { kind, maxLength: common.maxLength, seed, regression, progress: !a['no-progress'] };
       fisher = await fisherOf(model, tokenizer, fisherExamples, { ...fo, label: `Fisher (${kind})` });
@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     },
   });
   const metricName = Object.keys(full.metrics)[0]!;
-  const base = alignBase(flatWeights(await readCheckpointWeights(a.model!)), tuned);
+  const base = alignBase(await flatWeights(await readCheckpointWeights(a.model!)), tuned);
   const change = parameterChange(base, tuned);
   const ranking = changeByComponent(change, 'relative');
   const lines: string[] = [];

@@ -6,3 +6,4 @@ export { loadGlue, type GlueExample, type GlueSplit } from './glue/load-glue';
 export { GLUE, GLUE_TASK_NAMES, type GlueTaskSpec } from './glue/tasks';
 export { maskTokens, type MlmOptions } from './mlm';
 export { IterableDataset, linesOf } from './streaming';
+export { loadTsvClassification, type TsvClassificationOptions } from './text-classification';

@@ -3,7 +3,7 @@ export { flatWeights, type FlatWeights } from './weights';
 export { parameterChange, changeByComponent, changeByLayer, type TensorChange, type ParameterChangeReport, type GroupChange, type ChangeMeasure } from './parameter-change';
 export { layerNormFisher, layerNormPaths } from './layer-norm-fisher';
 export { perExampleFisher } from './per-example-fisher';
-export { fisherTargets, exampleLogLikelihood, seededUniform, type FisherKind } from './log-likelihood';
+export { observedTargets, sampledTargets, exampleLogLikelihood, seededUniform, type FisherKind } from './log-likelihood';
 export type { FisherResult, FisherOptions } from './fisher-result';
 export { selectTopK, unionMasks, intersectMasks, maskCount, toLnTuningMasks, type ParameterMasks, type SelectOptions } from './select';
 export { layerNormHeatmapSpec, componentChangeSpec, layerComponentChangeSpec, fractionCurveSpec, type VegaLiteSpec } from './plot-specs';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerNorm, type Module } from '@tfjs-peft/core';
 import { LayerNormProbe } from './layer-norm-probe';
-import { exampleLogLikelihood, fisherTargets, seededUniform } from './log-likelihood';
+import { exampleLogLikelihood, observedTargets, sampledTargets, seededUniform } from './log-likelihood';
 import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
 import { FisherError } from './errors';
 
@@ -36,6 +36,13 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
     for await (const batch of batches) {
       const n = batchSize(o, batch);
       const observed = kind === 'empirical' ? o.labels?.(batch) : undefined;
+      let drawn: Float32Array | null = null;
+      if (kind === 'true') {
+        // the draw needs the outputs' values: a forward pass of its own (no gradient), read asynchronously
+        const first = tf.tidy(() => o.forward(batch));
+        drawn = await sampledTargets(first, rand);
+        first.dispose();
+      }
       const sq = tf.tidy(() => {
         const xs = probes.flatMap((p) => [tf.tile(tf.expandDims(p._ln.weight.value, 0), [n, 1]), tf.tile(tf.expandDims(p._ln.bias.value, 0), [n, 1])]);
         const grads = tf.grads((...args: tf.Tensor[]) => {
@@ -44,10 +51,11 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
             p._beta = args[2 * i + 1] as tf.Tensor2D;
           });
           const out = o.forward(batch);
-          return tf.sum(exampleLogLikelihood(out, fisherTargets(out, kind, observed, rand)));
+          return tf.sum(exampleLogLikelihood(out, drawn ?? observedTargets(out, observed)));
         })(xs);
         return grads.map((g) => tf.sum(tf.square(g), 0));
       });
+      for (const p of probes) p._gamma = p._beta = null; // plain LayerNorms again until the next pass
       const data = await Promise.all(sq.map((t) => t.data()));
       tf.dispose(sq);
       data.forEach((d, i) => {

@@ -16,29 +16,39 @@ export function seededUniform(seed: number): () => number {
 }
 
 /**
- * The targets whose log-likelihood the Fisher differentiates: the observed labels (empirical
- * Fisher) or labels drawn from the model's own predictive distribution (true Fisher), one per row
+ * The observed labels as targets of the empirical Fisher, checked against the outputs: one per row
  * of `outputs` ([N, C] class logits, or [N] / [N, 1] regression outputs under a unit-variance
- * Gaussian). The draw reads the values and is not part of the gradient.
+ * Gaussian), class indices in [0, C).
  */
-export function fisherTargets(outputs: tf.Tensor, kind: FisherKind, observed: ArrayLike<number> | undefined, rand: () => number, where = 'forward()'): Float32Array {
+export function observedTargets(outputs: tf.Tensor, observed: ArrayLike<number> | undefined, where = 'forward()'): Float32Array {
   const n = outputs.shape[0]!;
   const regression = isRegression(outputs, where);
-  if (kind === 'empirical') {
-    if (!observed) throw new FisherError('NO_LABELS', 'the empirical Fisher needs labels(batch)');
-    if (observed.length !== n) throw new FisherError('BAD_LABELS', `labels(batch) has ${observed.length} entries but ${where} returned ${n} rows`);
-    const c = outputs.shape[1]!;
-    return Float32Array.from(observed, (v, i) => {
-      if (!regression && (!Number.isInteger(v) || v < 0 || v >= c)) throw new FisherError('BAD_LABELS', `labels(batch)[${i}] = ${v} is not a class index in [0, ${c})`);
-      return v;
-    });
-  }
-  if (regression) {
-    const mean = tf.tidy(() => tf.reshape(outputs, [n])).dataSync();
-    return Float32Array.from({ length: n }, (_, i) => mean[i]! + gaussian(rand));
+  if (!observed) throw new FisherError('NO_LABELS', 'the empirical Fisher needs labels(batch)');
+  if (observed.length !== n) throw new FisherError('BAD_LABELS', `labels(batch) has ${observed.length} entries but ${where} returned ${n} rows`);
+  const c = outputs.shape[1]!;
+  return Float32Array.from(observed, (v, i) => {
+    if (!regression && (!Number.isInteger(v) || v < 0 || v >= c)) throw new FisherError('BAD_LABELS', `labels(batch)[${i}] = ${v} is not a class index in [0, ${c})`);
+    return v;
+  });
+}
+
+/**
+ * Targets of the true Fisher: one label per row drawn from the model's own predictive
+ * distribution (a Gaussian around regression outputs). Reads the values (asynchronously, so it
+ * works on WebGPU) and is not part of any gradient.
+ */
+export async function sampledTargets(outputs: tf.Tensor, rand: () => number, where = 'forward()'): Promise<Float32Array> {
+  const n = outputs.shape[0]!;
+  if (isRegression(outputs, where)) {
+    const mean = tf.reshape(outputs, [n]);
+    const m = await mean.data();
+    mean.dispose();
+    return Float32Array.from({ length: n }, (_, i) => m[i]! + gaussian(rand));
   }
   const c = outputs.shape[1]!;
-  const p = tf.tidy(() => tf.softmax(outputs)).dataSync() as Float32Array;
+  const probs = tf.softmax(outputs);
+  const p = (await probs.data()) as Float32Array;
+  probs.dispose();
   return Float32Array.from({ length: n }, (_, r) => {
     let u = rand();
     for (let k = 0; k < c; k++) if ((u -= p[r * c + k]!) <= 0) return k;
@@ -52,7 +62,7 @@ function isRegression(outputs: tf.Tensor, where: string): boolean {
   return regression;
 }
 
-/** log p(target_r | x_r) for each row (see `fisherTargets`). */
+/** log p(target_r | x_r) for each row (see `observedTargets`, `sampledTargets`). */
 export function exampleLogLikelihood(outputs: tf.Tensor, targets: Float32Array, where = 'forward()'): tf.Tensor1D {
   const n = outputs.shape[0]!;
   if (isRegression(outputs, where)) {

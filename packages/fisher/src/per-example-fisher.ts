@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module, Parameter } from '@tfjs-peft/core';
-import { exampleLogLikelihood, fisherTargets, seededUniform } from './log-likelihood';
+import { exampleLogLikelihood, observedTargets, sampledTargets, seededUniform } from './log-likelihood';
 import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
 import { FisherError } from './errors';
 
@@ -29,8 +29,8 @@ export async function perExampleFisher<B>(
       const n = batchSize(o, batch);
       const observed = kind === 'empirical' ? o.labels?.(batch) : undefined;
       // one label draw per example, made once so every row's pass sees the same targets
-      const first = o.forward(batch);
-      const targets = fisherTargets(first, kind, observed, rand);
+      const first = tf.tidy(() => o.forward(batch));
+      const targets = kind === 'true' ? await sampledTargets(first, rand) : observedTargets(first, observed);
       first.dispose();
       for (let r = 0; r < n; r++) {
         const sq = tf.tidy(() => {
