@@ -6,3 +6,4 @@ export { BlipForConditionalGeneration, type BlipCaptionInputs } from './blip-cap
 export { generate, type GenerateOptions, type GenerateResult, type StepFn } from './generate';
 export { BertModule as BlipTextModel } from '../bert/bert-model';
 export { BlipPreTrainedModel } from './blip-pretrained';
+export { initBlipTextFromBert } from './init-from-bert';
