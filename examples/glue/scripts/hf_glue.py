@@ -23,6 +23,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import f1_score, matthews_corrcoef
 
 csv.field_size_limit(sys.maxsize)
+EMBEDDED = __import__('os').path.join(__import__('os').path.dirname(__file__), '..', '..', '..', 'assets', 'bert-tiny-tfjs-peft')
 
 # task: (folder, header, text_a, text_b, label column, labels or None)
 TASKS = {
@@ -95,7 +96,7 @@ def run(args, method, train, dev, labels):
     tok = T.AutoTokenizer.from_pretrained(args.model)
     model = T.AutoModelForSequenceClassification.from_pretrained(
         args.model, num_labels=1 if regression else len(labels), ignore_mismatched_sizes=True,
-        problem_type='regression' if regression else 'single_label_classification')
+        problem_type='regression' if regression else 'single_label_classification', dtype=torch.float32)
     cfg = peft_config(method)
     if cfg is not None:
         model = P.get_peft_model(model, cfg)
@@ -148,12 +149,13 @@ def run(args, method, train, dev, labels):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--task', required=True); ap.add_argument('--data', required=True); ap.add_argument('--model', required=True)
+    ap.add_argument('--task', required=True); ap.add_argument('--data', required=True); ap.add_argument('--model', default=EMBEDDED)
     ap.add_argument('--method', default='full,ln-tuning,lora'); ap.add_argument('--max-steps', type=int, default=300)
     ap.add_argument('--batch-size', type=int, default=16); ap.add_argument('--max-length', type=int, default=128)
     ap.add_argument('--train-limit', type=int); ap.add_argument('--lr', type=float); ap.add_argument('--lr-preset', default='auto', choices=['auto', 'base', 'small']); ap.add_argument('--seed', type=int, default=42)
+    ap.add_argument('--threads', type=int, help='torch intra-op threads (default: torch\'s choice); 1 matches tfjs wasm, which runs on one core')
     args = ap.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    torch.set_num_threads(args.threads or max(1, torch.get_num_threads()))
     train, labels = load(args.data, args.task, 'train')
     if args.train_limit:
         train = train[:args.train_limit]

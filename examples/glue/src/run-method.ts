@@ -34,6 +34,8 @@ export interface RunResult {
   method: string;
   metrics: Record<string, number>;
   trainablePercent: number;
+  trainableParams: number;
+  totalParams: number;
   peakBytes: number;
   stepMs: number;
   wallMs: number;
@@ -113,10 +115,13 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
   const metrics = await evaluate(trainable.forward.bind(trainable), trainable, o.tokenizer, o.dev, o, regression);
   const wallMs = performance.now() - t0;
   stepTimes.sort((a, b) => a - b);
+  const counts = countParameters(trainable);
   const row: RunResult = {
     method: o.method,
     metrics,
-    trainablePercent: countParameters(trainable).trainablePercent,
+    trainablePercent: counts.trainablePercent,
+    trainableParams: counts.trainable,
+    totalParams: counts.total,
     peakBytes: peak,
     stepMs: stepTimes[Math.floor(stepTimes.length / 2)] ?? 0,
     wallMs,

@@ -25,6 +25,9 @@ describe.skipIf(!ready)('examples/layernorm-fisher end to end (embedded checkpoi
       ['random 10%', Math.round(0.1 * total), total],
     ]);
     expect(r.rows[2]!.selected).toBeGreaterThanOrEqual(Math.round(0.1 * total));
+    // trainable % counts the selected elements (and the head), not the frozen rest of each LayerNorm copy
+    expect(r.rows[1]!.effectiveTrainablePercent).toBeLessThan(r.rows[0]!.effectiveTrainablePercent);
+    expect(r.rows[0]!.effectiveTrainablePercent).toBeCloseTo(r.rows[0]!.run.trainablePercent, 10);
     const md = await readFile(join(out, 'results.md'), 'utf8');
     expect(md).toMatch(/\| 1 \| \S+ \| /);
     expect(md).toMatch(/\| Fisher top 10% \| 128 \/ 1280 \|/);

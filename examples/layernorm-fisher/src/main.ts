@@ -1,18 +1,19 @@
 /**
- * The LayerNorm paper's analyses on a GLUE task: which BERT components change most in full
+ * The LayerNorm paper's analyses on a classification task (the embedded SpamAssassin slice by default, or a GLUE task): which BERT components change most in full
  * fine-tuning, the diagonal Fisher of LayerNorm, and ln-tuning restricted to the top 100/50/20/10/5 %
  * of LayerNorm elements by Fisher (plus the union of per-fold masks and a random mask of the same size).
  *
- *   pnpm --filter @tfjs-peft/example-layernorm-fisher start -- --task RTE --data ./glue_data \
+ *   pnpm --filter @tfjs-peft/example-layernorm-fisher start -- [--task RTE --data ./glue_data | --train a.tsv --dev b.tsv] \
  *     [--model <checkpoint, default: the embedded one>] [--fractions 1,0.5,0.2,0.1,0.05] [--folds 3] \
  *     [--fisher-examples 1000] [--kind empirical|true] [--scope global|per-layer] [--max-steps 300] [--out dir]
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { initBackend, readCheckpointWeights, formatBytes, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
-import { loadGlue } from '@tfjs-peft/datasets';
+import { loadGlue, loadTsvClassification, type GlueSplit } from '@tfjs-peft/datasets';
+import { accuracy } from '@tfjs-peft/metrics';
 import {
   flatWeights,
   parameterChange,
@@ -28,14 +29,14 @@ import {
   type ParameterMasks,
 } from '@tfjs-peft/fisher';
 import { renderSvg, renderPng, componentChangeSpec, layerComponentChangeSpec, layerNormHeatmapSpec, fractionCurveSpec, type VegaLiteSpec } from '@tfjs-peft/fisher/plot';
-import { runMethod, type RunResult } from '@tfjs-peft/example-glue';
-import { EMBEDDED_MODEL, sharedGlueDir } from './embedded';
+import { runMethod, learningRateFor, type RunResult } from '@tfjs-peft/example-glue';
+import { EMBEDDED_MODEL, EMBEDDED_DATA, sharedGlueDir } from './embedded';
 import { fisherOf, folds } from './fisher-runs';
 
 export interface FisherExampleResult {
   task: string;
   ranking: { component: string; relative: number; meanAbs: number; l2: number }[];
-  rows: { label: string; fraction: number; selected: number; total: number; metric: number; run: RunResult }[];
+  rows: { label: string; fraction: number; selected: number; total: number; metric: number; run: RunResult; effectiveTrainablePercent: number }[];
   full: RunResult;
   out: string;
 }
@@ -70,8 +71,10 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   const { values: a } = parseArgs({
     args: argv,
     options: {
-      task: { type: 'string', default: 'RTE' },
+      task: { type: 'string' },
       data: { type: 'string' },
+      train: { type: 'string', default: `${EMBEDDED_DATA}/train.tsv` },
+      dev: { type: 'string', default: `${EMBEDDED_DATA}/dev.tsv` },
       model: { type: 'string', default: EMBEDDED_MODEL },
       fractions: { type: 'string', default: '1,0.5,0.2,0.1,0.05' },
       folds: { type: 'string', default: '3' },
@@ -85,12 +88,11 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
       'train-limit': { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       out: { type: 'string', default: './runs/layernorm-fisher' },
+      lr: { type: 'string' },
       seed: { type: 'string', default: '42' },
       'no-progress': { type: 'boolean', default: false },
     },
   });
-  const data = a.data ?? sharedGlueDir();
-  if (!data) throw new Error('--data <glue_data folder> is required (../shared/data/glue was not found beside the repository)');
   if (a.kind !== 'empirical' && a.kind !== 'true') throw new Error(`--kind must be empirical or true, got ${a.kind}`);
   if (a.scope !== 'global' && a.scope !== 'per-layer') throw new Error(`--scope must be global or per-layer, got ${a.scope}`);
   const fractions = a.fractions!.split(',').map(Number);
@@ -101,11 +103,24 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   await mkdir(out, { recursive: true });
   const backend = await initBackend(a.backend as BackendChoice);
   const tokenizer = await BertTokenizer.fromPretrained(a.model!);
-  const train = await loadGlue(data, a.task!, 'train');
+  let train: GlueSplit;
+  let dev: GlueSplit;
+  let metrics: ((p: number[], r: number[]) => Record<string, number>) | undefined;
+  if (a.task) {
+    // a GLUE task from a glue_data folder
+    const data = a.data ?? sharedGlueDir();
+    if (!data) throw new Error('--task needs --data <glue_data folder> (../shared/data/glue was not found beside the repository)');
+    train = await loadGlue(data, a.task, 'train');
+    dev = await loadGlue(data, a.task, train.task === 'MNLI' ? 'dev_matched' : 'dev');
+  } else {
+    // a TSV classification task: by default the embedded SpamAssassin slice
+    train = await loadTsvClassification(a.train!, { name: a.train === `${EMBEDDED_DATA}/train.tsv` ? 'SpamAssassin' : 'train' });
+    dev = await loadTsvClassification(a.dev!, { name: train.task, labelNames: train.labelNames! });
+    metrics = (p, r) => ({ accuracy: accuracy(p, r) });
+  }
   if (a['train-limit']) train.examples = train.examples.slice(0, Number(a['train-limit']));
-  const dev = await loadGlue(data, a.task!, train.task === 'MNLI' ? 'dev_matched' : 'dev');
   const regression = train.labelNames == null;
-  console.log(`GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev; backend ${backend.name}; model ${a.model}`);
+  console.log(`${a.task ? 'GLUE ' : ''}${train.task}: ${train.examples.length} train, ${dev.examples.length} dev; backend ${backend.name}; model ${a.model}`);
   const common = {
     modelDir: a.model!,
     tokenizer,
@@ -118,7 +133,11 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     outputDir: out,
     seed,
     progress: !a['no-progress'],
+    metrics,
   };
+  // per-method learning rates; small models (hidden ≤ 256, like the embedded one) get SMALL_MODEL_LR
+  const hidden = (JSON.parse(await readFile(`${a.model}/config.json`, 'utf8')) as { hidden_size?: number }).hidden_size ?? 768;
+  const lrFor = (method: string) => (a.lr ? Number(a.lr) : learningRateFor(method, 'auto', hidden));
   const fisherExamples = train.examples.slice(0, Number(a['fisher-examples']));
   const k = Number(a.folds);
 
@@ -130,6 +149,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   const full = await runMethod({
     ...common,
     method: 'full',
+    lr: lrFor('full'),
     onTrained: async (m: Module) => {
       tuned = await flatWeights(m);
       const model = m as never;
@@ -165,8 +185,10 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   const runMasked = async (label: string, fraction: number, masks: ParameterMasks) => {
     const { selected, total } = maskCount(masks);
     console.log(`\n== ln-tuning, ${label}: ${selected} of ${total} LayerNorm elements`);
-    const run = await runMethod({ ...common, method: 'ln-tuning', config: { method: 'ln-tuning', masks: toLnTuningMasks(masks) } });
-    rows.push({ label, fraction, selected, total, metric: run.metrics[metricName]!, run });
+    const run = await runMethod({ ...common, method: 'ln-tuning', lr: lrFor('ln-tuning'), config: { method: 'ln-tuning', masks: toLnTuningMasks(masks) } });
+    // masked-out elements have trainable copies but never change: count only the selected ones (and the head)
+    const effective = (100 * (run.trainableParams - (total - selected))) / run.totalParams;
+    rows.push({ label, fraction, selected, total, metric: run.metrics[metricName]!, run, effectiveTrainablePercent: effective });
   };
   for (const f of fractions) await runMasked(`Fisher top ${f * 100}%`, f, selectTopK(fisher, f, { scope: a.scope as 'global' | 'per-layer' }));
   const uf = Number(a['union-fraction']);
@@ -178,9 +200,9 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   say();
   say(`## ${train.task}: ln-tuning on Fisher-selected LayerNorm subsets (dev ${metricName}; full fine-tuning: ${full.metrics[metricName]!.toFixed(4)})`);
   say();
-  say(`| LayerNorm subset | elements | dev ${metricName} | trainable % | peak tensor memory | wall s |`);
+  say(`| LayerNorm subset | elements | dev ${metricName} | trainable % (selected + head) | peak tensor memory | wall s |`);
   say('|---|---|---|---|---|---|');
-  for (const r of rows) say(`| ${r.label} | ${r.selected} / ${r.total} | ${r.metric.toFixed(4)} | ${r.run.trainablePercent.toFixed(4)}% | ${formatBytes(r.run.peakBytes)} | ${(r.run.wallMs / 1000).toFixed(1)} |`);
+  for (const r of rows) say(`| ${r.label} | ${r.selected} / ${r.total} | ${r.metric.toFixed(4)} | ${r.effectiveTrainablePercent.toFixed(4)}% | ${formatBytes(r.run.peakBytes)} | ${(r.run.wallMs / 1000).toFixed(1)} |`);
   await plot(
     out,
     'fraction-curve',
@@ -196,7 +218,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   await writeFile(`${out}/results.md`, `${lines.join('\n')}\n`);
   await writeFile(
     `${out}/results.json`,
-    JSON.stringify({ task: train.task, ranking, full: full.metrics, rows: rows.map(({ run, ...r }) => ({ ...r, wallMs: run.wallMs, trainablePercent: run.trainablePercent })) }, null, 2),
+    JSON.stringify({ task: train.task, ranking, full: full.metrics, rows: rows.map(({ run, ...r }) => ({ ...r, wallMs: run.wallMs })) }, null, 2),
   );
   console.log(`\nwrote ${out}/results.md, results.json and the plots (component-change, layer-component-change, layernorm-change-heatmap, fisher-heatmap, fraction-curve; .svg and .png)`);
   return { task: train.task, ranking: ranking.map((g) => ({ component: g.key, relative: g.relative, meanAbs: g.meanAbs, l2: g.l2 })), rows, full, out };

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { existsSync } from 'node:fs';
 import { initBackend, manualSeed, crossEntropy, countParameters, type BackendChoice } from '@tfjs-peft/core';
 import { BertForMaskedLM, BertTokenizer } from '@tfjs-peft/models/bert';
@@ -157,7 +158,7 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     `${out}/checkpoint/README.md`,
     `# BERT pretrained with tfjs-peft (masked LM)\n\n` +
       `- architecture: ${a.layers} layers, hidden ${a.hidden}, ${a.heads} heads, FFN ${a.ffn}, vocabulary ${tok.vocabSize} (${c.total.toLocaleString('en-US')} parameters)\n` +
-      `- corpus: ${lines.length.toLocaleString('en-US')} lines (${held.length} held out) from ${[...(a.corpus ? a.corpus.split(',') : []), ...(a.glue ? ['GLUE train sentences'] : [])].join(', ')}\n` +
+      `- corpus: ${lines.length.toLocaleString('en-US')} lines (${held.length} held out) from ${[...(a.corpus ? a.corpus.split(',').map((f) => basename(f)) : []), ...(a.glue ? ['GLUE train sentences'] : [])].join(', ')}\n` +
       `- training: ${r.steps} steps × batch ${batchSize} × ≤${seq} tokens (${tokens.toLocaleString('en-US')} tokens), AdamW lr ${a.lr}, linear schedule with 6 % warm-up, masking 15 % (80/10/10${a['whole-word'] ? ', whole words' : ''})\n` +
       `- held-out masked-LM loss: ${before.mlm_loss.toFixed(3)} before, ${after.mlm_loss.toFixed(3)} after (perplexity ${after.perplexity.toFixed(1)})\n` +
       `- training log: log.jsonl beside this folder\n`,

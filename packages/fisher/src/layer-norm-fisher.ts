@@ -3,6 +3,7 @@ import { LayerNorm, type Module } from '@tfjs-peft/core';
 import { LayerNormProbe } from './layer-norm-probe';
 import { exampleLogLikelihood, observedTargets, sampledTargets, seededUniform } from './log-likelihood';
 import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
+import { FisherAccumulator } from './accumulator';
 import { FisherError } from './errors';
 
 /** Module paths of every LayerNorm in a model, in module order. */
@@ -26,12 +27,13 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
     model.replaceModule(p, probe);
     return probe;
   });
-  const acc = probes.map((p) => ({ weight: new Float64Array(p._ln.normalizedShape), bias: new Float64Array(p._ln.normalizedShape) }));
+  const acc = new FisherAccumulator(
+    paths.flatMap((p) => [`${p}.weight`, `${p}.bias`]),
+    probes.flatMap((p) => [[p._ln.normalizedShape], [p._ln.normalizedShape]]),
+  );
   const wasTraining = model.training;
   model.eval();
   const rand = seededUniform(o.seed ?? 0);
-  let examples = 0;
-  let nb = 0;
   try {
     for await (const batch of batches) {
       const n = batchSize(o, batch);
@@ -56,16 +58,11 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
         return grads.map((g) => tf.sum(tf.square(g), 0));
       });
       for (const p of probes) p._gamma = p._beta = null; // plain LayerNorms again until the next pass
-      const data = await Promise.all(sq.map((t) => t.data()));
-      tf.dispose(sq);
-      data.forEach((d, i) => {
-        const a = acc[i >> 1]![i % 2 === 0 ? 'weight' : 'bias'];
-        for (let k = 0; k < a.length; k++) a[k]! += d[k]!;
-      });
-      examples += n;
-      nb++;
-      o.onProgress?.({ batches: nb, examples });
-      if (o.maxExamples && examples >= o.maxExamples) break;
+      await acc.add(sq);
+      acc.examples += n;
+      acc.batches++;
+      o.onProgress?.({ batches: acc.batches, examples: acc.examples });
+      if (o.maxExamples && acc.examples >= o.maxExamples) break;
     }
   } finally {
     probes.forEach((p, i) => {
@@ -74,16 +71,5 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
     });
     model.train(wasTraining);
   }
-  if (!examples) throw new FisherError('NO_EXAMPLES', 'layerNormFisher: the loader yielded no examples');
-  const values = new Map<string, Float64Array>();
-  const shapes = new Map<string, number[]>();
-  paths.forEach((p, i) => {
-    for (const which of ['weight', 'bias'] as const) {
-      const a = acc[i]![which];
-      for (let k = 0; k < a.length; k++) a[k]! /= examples;
-      values.set(`${p}.${which}`, a);
-      shapes.set(`${p}.${which}`, [a.length]);
-    }
-  });
-  return { kind, examples, values, shapes };
+  return acc.result(kind, 'layerNormFisher');
 }

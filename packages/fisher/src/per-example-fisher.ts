@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Module, Parameter } from '@tfjs-peft/core';
 import { exampleLogLikelihood, observedTargets, sampledTargets, seededUniform } from './log-likelihood';
 import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
+import { FisherAccumulator } from './accumulator';
 import { FisherError } from './errors';
 
 /**
@@ -17,12 +18,13 @@ export async function perExampleFisher<B>(
   const kind = o.kind ?? 'empirical';
   const chosen = model.namedParameters().filter(([name]) => o.params(name));
   if (!chosen.length) throw new FisherError('NO_PARAMS', 'perExampleFisher: params(name) selected no parameter');
-  const acc = chosen.map(([, p]) => new Float64Array(p.size));
+  const acc = new FisherAccumulator(
+    chosen.map(([name]) => name),
+    chosen.map(([, p]) => p.shape),
+  );
   const wasTraining = model.training;
   model.eval();
   const rand = seededUniform(o.seed ?? 0);
-  let examples = 0;
-  let nb = 0;
   const vars = chosen.map(([, p]: [string, Parameter]) => p.variable);
   try {
     for await (const batch of batches) {
@@ -40,29 +42,15 @@ export async function perExampleFisher<B>(
           }, vars);
           return vars.map((v) => tf.reshape(tf.square(grads[v.name]!), [-1]));
         });
-        const data = await Promise.all(sq.map((t) => t.data()));
-        tf.dispose(sq);
-        data.forEach((d, i) => {
-          const a = acc[i]!;
-          for (let k = 0; k < a.length; k++) a[k]! += d[k]!;
-        });
+        await acc.add(sq);
       }
-      examples += n;
-      nb++;
-      o.onProgress?.({ batches: nb, examples });
-      if (o.maxExamples && examples >= o.maxExamples) break;
+      acc.examples += n;
+      acc.batches++;
+      o.onProgress?.({ batches: acc.batches, examples: acc.examples });
+      if (o.maxExamples && acc.examples >= o.maxExamples) break;
     }
   } finally {
     model.train(wasTraining);
   }
-  if (!examples) throw new FisherError('NO_EXAMPLES', 'perExampleFisher: the loader yielded no examples');
-  const values = new Map<string, Float64Array>();
-  const shapes = new Map<string, number[]>();
-  chosen.forEach(([name, p], i) => {
-    const a = acc[i]!;
-    for (let k = 0; k < a.length; k++) a[k]! /= examples;
-    values.set(name, a);
-    shapes.set(name, p.shape);
-  });
-  return { kind, examples, values, shapes };
+  return acc.result(kind, 'perExampleFisher');
 }

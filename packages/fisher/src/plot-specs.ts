@@ -22,7 +22,11 @@ export function layerNormHeatmapSpec(
   for (const [name, arr] of map) {
     if (o.names && !o.names(name)) continue;
     const l = layerOf(name);
-    const short = name.replace(/^.*?(embeddings\.|layers?\.\d+\.)/, '$1').replace(/^layers?\.\d+\./, '');
+    const short = name
+      .replace(/^.*?(embeddings\.|layers?\.\d+\.)/, '$1')
+      .replace(/^layers?\.\d+\./, '')
+      .replace(/\.weight$/, ' γ')
+      .replace(/\.bias$/, ' β');
     const row = `${l == null ? 'emb' : `L${String(l).padStart(2, '0')}`} ${short}`;
     order.push(row);
     for (let i = 0; i < arr.length; i++) rows.push({ row, dim: i, value: o.log ? Math.log10(Math.max(arr[i]!, 1e-30)) : arr[i]! });
@@ -36,7 +40,7 @@ export function layerNormHeatmapSpec(
     mark: { type: 'rect' },
     encoding: {
       x: { field: 'dim', type: 'ordinal', title: 'hidden dimension', axis: { labels: false, ticks: false } },
-      y: { field: 'row', type: 'ordinal', title: null, sort: order },
+      y: { field: 'row', type: 'ordinal', title: null, sort: order, axis: { labelLimit: 400 } },
       color: { field: 'value', type: 'quantitative', title: o.legend ?? (o.log ? 'log10 value' : 'value'), scale: { scheme: 'viridis' } },
     },
     config: { view: { stroke: null } },

@@ -9,8 +9,8 @@ describe('plots', () => {
     ]);
     const svg = await renderSvg(layerNormHeatmapSpec(values, { title: 'Fisher', log: true }));
     expect(svg).toMatch(/^<svg/);
-    expect(svg).toContain('L00 output.LayerNorm.weight');
-    expect(svg).toContain('emb embeddings.LayerNorm.weight');
+    expect(svg).toContain('L00 output.LayerNorm γ');
+    expect(svg).toContain('emb embeddings.LayerNorm γ');
     expect((svg.match(/<path/g) ?? []).length).toBeGreaterThanOrEqual(8); // one rect per cell at least
     const png = await renderPng(componentChangeSpec([{ key: 'output.LayerNorm', tensors: 1, numel: 2, l2: 1, relative: 0.5, meanAbs: 0.1 }]));
     expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

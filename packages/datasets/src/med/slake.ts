@@ -1,5 +1,5 @@
-import { readText, joinPath, exists } from '@tfjs-peft/core';
-import { DataFormatError } from '../errors';
+import { joinPath, exists } from '@tfjs-peft/core';
+import { readRecords, answerType } from './read-records';
 import type { VqaItem, VqaSplit } from './vqa-item';
 
 /**
@@ -9,22 +9,11 @@ import type { VqaItem, VqaSplit } from './vqa-item';
  */
 export async function loadSlake(dir: string | URL, split: 'train' | 'validate' | 'test', o: { language?: 'en' | 'zh' | 'all' } = {}): Promise<VqaSplit> {
   const lang = o.language ?? 'en';
-  const { text, label } = await readText(joinPath(dir, `${split}.json`));
-  let rows: Record<string, unknown>[];
-  try {
-    rows = JSON.parse(text);
-  } catch (e) {
-    throw new DataFormatError(label, null, `not valid JSON (${(e as Error).message})`);
-  }
-  if (!Array.isArray(rows)) throw new DataFormatError(label, null, 'expected a JSON array of question records');
+  const { rows, label } = await readRecords(joinPath(dir, `${split}.json`), ['qid', 'img_name', 'question', 'answer', 'answer_type', 'q_lang']);
   const items: VqaItem[] = [];
   rows.forEach((r, i) => {
-    for (const k of ['qid', 'img_name', 'question', 'answer', 'answer_type', 'q_lang']) {
-      if (r[k] == null) throw new DataFormatError(label, null, `record ${i}: missing "${k}"`);
-    }
     if (lang !== 'all' && r.q_lang !== lang) return;
-    const type = String(r.answer_type).trim().toUpperCase();
-    if (type !== 'OPEN' && type !== 'CLOSED') throw new DataFormatError(label, null, `record ${i} (qid ${r.qid}): answer_type "${r.answer_type}"; expected OPEN or CLOSED`);
+    const type = answerType(r, i, label);
     items.push({
       qid: String(r.qid),
       image: String(r.img_name),

@@ -1,5 +1,5 @@
-import { readText, joinPath, exists } from '@tfjs-peft/core';
-import { DataFormatError } from '../errors';
+import { joinPath, exists } from '@tfjs-peft/core';
+import { readRecords, answerType } from './read-records';
 import type { VqaItem, VqaSplit } from './vqa-item';
 
 /**
@@ -8,23 +8,12 @@ import type { VqaItem, VqaSplit } from './vqa-item';
  * with `test_` (test_freeform, test_para: 451 questions); train is the rest.
  */
 export async function loadVqaRad(dir: string | URL, split: 'train' | 'test' | 'all' = 'train'): Promise<VqaSplit> {
-  const { text, label } = await readText(joinPath(dir, 'VQA_RAD Dataset Public.json'));
-  let rows: Record<string, unknown>[];
-  try {
-    rows = JSON.parse(text);
-  } catch (e) {
-    throw new DataFormatError(label, null, `not valid JSON (${(e as Error).message})`);
-  }
-  if (!Array.isArray(rows)) throw new DataFormatError(label, null, 'expected a JSON array of question records');
+  const { rows, label } = await readRecords(joinPath(dir, 'VQA_RAD Dataset Public.json'), ['qid', 'image_name', 'question', 'answer', 'answer_type', 'phrase_type']);
   const items: VqaItem[] = [];
   rows.forEach((r, i) => {
-    for (const k of ['qid', 'image_name', 'question', 'answer', 'answer_type', 'phrase_type']) {
-      if (r[k] == null) throw new DataFormatError(label, null, `record ${i}: missing "${k}"`);
-    }
     const isTest = String(r.phrase_type).startsWith('test_');
     if (split !== 'all' && isTest !== (split === 'test')) return;
-    const type = String(r.answer_type).trim().toUpperCase();
-    if (type !== 'OPEN' && type !== 'CLOSED') throw new DataFormatError(label, null, `record ${i} (qid ${r.qid}): answer_type "${r.answer_type}"; expected OPEN or CLOSED`);
+    const type = answerType(r, i, label);
     items.push({
       qid: String(r.qid),
       image: String(r.image_name),
