@@ -68,7 +68,8 @@ export async function main(argv: string[]): Promise<MileRow[]> {
   });
   const data = a.data ?? (existsSync(SHARED_RAD) ? SHARED_RAD : undefined);
   if (!data) throw new Error('--data <VQA-RAD or SLAKE folder> is required (../shared/data/vqa_rad was not found beside the repository)');
-  const policies = a.sweep ? SWEEP : [a.policy!];
+  // one policy, several separated by ';', or the whole table
+  const policies = a.sweep ? SWEEP : a.policy!.split(';').map((x) => x.trim()).filter(Boolean);
   policies.forEach(parsePolicy); // fail early on a bad policy
   await initBackend(a.backend as BackendChoice);
   const { train, test } = await loadSplits(data);
