@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<MileRow[]> {
       layers: { type: 'string', default: '2' },
       'max-steps': { type: 'string', default: '300' },
       'batch-size': { type: 'string', default: '16' },
-      lr: { type: 'string', default: '5e-4' },
+      lr: { type: 'string', default: 'auto' },
       'train-limit': { type: 'string' },
       'test-limit': { type: 'string' },
       beams: { type: 'string', default: '3' },
@@ -113,7 +113,8 @@ export async function main(argv: string[]): Promise<MileRow[]> {
           }
         })(),
       maxSteps: Number(a['max-steps']),
-      learningRate: Number(a.lr),
+      // auto: 5e-4 when a sub-module is fully trained, 2e-3 when only PEFT parameters train (a few hundred steps)
+      learningRate: a.lr === 'auto' ? (/=T\b/.test(policy) ? 5e-4 : 2e-3) : Number(a.lr),
       schedule: 'cosine',
       weightDecay: 0.05,
       outputDir: `${a.out}/${policy.replace(/[=,]/g, '_')}`,
