@@ -66,6 +66,7 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
       'test-limit': { type: 'string', default: '100' },
       lr: { type: 'string' },
       beams: { type: 'string', default: '3' },
+      'no-repeat-ngram': { type: 'string', default: '3' },
       backend: { type: 'string', default: 'wasm' },
       out: { type: 'string', default: './runs/report-generation' },
       seed: { type: 'string', default: '42' },
@@ -152,7 +153,7 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
     for (let i = 0; i < test.items.length; i += 16) {
       const px = tf.slice(testPixels, [i, 0, 0, 0], [Math.min(16, test.items.length - i), -1, -1, -1]);
       // adapters are injected into the model's own modules, so the base model's generate uses them
-      const g = await model.generate(px, { numBeams: Number(a.beams), maxLength: maxTokens, minLength: 5, eosTokenId: SEP, padTokenId: 0 });
+      const g = await model.generate(px, { numBeams: Number(a.beams), maxLength: maxTokens, minLength: 5, eosTokenId: SEP, padTokenId: 0, noRepeatNgramSize: Number(a['no-repeat-ngram']) });
       px.dispose();
       for (const s of g.sequences) generated.push(tok.decode(s.slice(1), { skipSpecialTokens: true }));
     }

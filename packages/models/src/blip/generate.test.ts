@@ -80,3 +80,26 @@ describe('generate', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('generate: repetition penalty and no-repeat n-grams (HF logits processors)', () => {
+  beforeAll(() => useBackend('cpu'));
+  // the same logits at every step: token 1 (3) > 2 (2) > 0 (0) > EOS (−5), so plain greedy repeats 1
+  const flat: StepFn = (prefixes) => tf.tensor2d(prefixes.map(() => [0, 3, 2, -5]), [prefixes.length, V]) as tf.Tensor2D;
+
+  it('greedy, hand-traced', async () => {
+    const base = { maxLength: 6, eosTokenId: EOS, padTokenId: 0 };
+    expect((await generate([[0]], flat, base)).sequences[0]).toEqual([0, 1, 1, 1, 1, 1]);
+    // bigram (1,1) seen → 1 banned after 1; then (1,1) and (1,2) seen → 0
+    expect((await generate([[0]], flat, { ...base, noRepeatNgramSize: 2 })).sequences[0]).toEqual([0, 1, 1, 2, 1, 0]);
+    // on logits: a seen positive score is halved (1: 3 → 1.5 < 2), so 2 follows the first 1, then 1 wins again
+    expect((await generate([[0]], flat, { ...base, repetitionPenalty: 2 })).sequences[0]).toEqual([0, 1, 2, 1, 1, 1]);
+  });
+
+  it('beam search never repeats a banned n-gram', async () => {
+    const r = await generate([[0], [2]], flat, { maxLength: 7, numBeams: 2, eosTokenId: EOS, padTokenId: 0, noRepeatNgramSize: 2 });
+    for (const seq of r.sequences) {
+      const grams = seq.slice(1).map((t, i) => `${seq[i]},${t}`);
+      expect(new Set(grams).size).toBe(grams.length);
+    }
+  });
+});

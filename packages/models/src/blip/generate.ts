@@ -10,6 +10,14 @@ export interface GenerateOptions {
   padTokenId: number;
   /** beam scores are sum(log p) / generated_length ** lengthPenalty (HF default 1) */
   lengthPenalty?: number;
+  /**
+   * HF `repetition_penalty` (CTRL): the score of every token already in the sequence (prompt
+   * included) is divided by it when positive and multiplied when negative. Applied, as in HF, to
+   * the logits in greedy search and to the log-probabilities in beam search. 1 = off.
+   */
+  repetitionPenalty?: number;
+  /** HF `no_repeat_ngram_size`: a token that would repeat an n-gram of the sequence is banned. 0 = off. */
+  noRepeatNgramSize?: number;
 }
 
 export interface GenerateResult {
@@ -24,6 +32,40 @@ export interface GenerateResult {
  * given the row of the batch item each prefix belongs to.
  */
 export type StepFn = (prefixes: number[][], batchIndex: number[]) => tf.Tensor2D;
+
+/** HF's repetition-penalty and no-repeat-n-gram processors on one row of scores, in place. */
+export function processScores(row: Float32Array, tokens: number[], o: Pick<GenerateOptions, 'repetitionPenalty' | 'noRepeatNgramSize'>): void {
+  const p = o.repetitionPenalty ?? 1;
+  if (p !== 1) {
+    for (const t of new Set(tokens)) row[t] = row[t]! < 0 ? row[t]! * p : row[t]! / p;
+  }
+  const n = o.noRepeatNgramSize ?? 0;
+  if (n > 0 && tokens.length + 1 >= n) {
+    const prefix = tokens.slice(tokens.length - n + 1);
+    for (let i = 0; i + n <= tokens.length; i++) {
+      let same = true;
+      for (let j = 0; j < n - 1 && same; j++) same = tokens[i + j] === prefix[j];
+      if (same) row[tokens[i + n - 1]!] = -Infinity;
+    }
+  }
+}
+
+/** Rows of raw scores (greedy: the processors see logits, as in HF). */
+async function rawRows(logits: tf.Tensor2D): Promise<Float32Array[]> {
+  const [n, v] = logits.shape as [number, number];
+  const data = Float32Array.from((await logits.data()) as Float32Array);
+  logits.dispose();
+  return Array.from({ length: n }, (_, i) => data.subarray(i * v, (i + 1) * v));
+}
+
+/** log p of token `t` under a row of logits. */
+function logProb(row: Float32Array, t: number): number {
+  let m = -Infinity;
+  for (const x of row) if (x > m) m = x;
+  let s = 0;
+  for (const x of row) s += Math.exp(x - m);
+  return row[t]! - m - Math.log(s);
+}
 
 async function logSoftmaxRows(logits: tf.Tensor2D): Promise<Float32Array[]> {
   const lp = tf.tidy(() => tf.sub(logits, tf.logSumExp(logits, -1, true)));
@@ -55,9 +97,12 @@ export async function generate(prompts: number[][], step: StepFn, options: Gener
     const done = prompts.map(() => false);
     for (let len = promptLen; len < maxLength && !done.every(Boolean); len++) {
       const active = seqs.map((_, i) => i).filter((i) => !done[i]);
-      const rows = await logSoftmaxRows(step(active.map((i) => seqs[i]!), active));
+      const processed = (options.repetitionPenalty ?? 1) !== 1 || (options.noRepeatNgramSize ?? 0) > 0;
+      const logits = step(active.map((i) => seqs[i]!), active);
+      const rows = processed ? await rawRows(logits) : await logSoftmaxRows(logits);
       active.forEach((i, r) => {
         const row = rows[r]!;
+        if (processed) processScores(row, seqs[i]!, options);
         let best = -1;
         let bestV = -Infinity;
         for (let t = 0; t < row.length; t++) {
@@ -65,7 +110,7 @@ export async function generate(prompts: number[][], step: StepFn, options: Gener
           if (row[t]! > bestV) [best, bestV] = [t, row[t]!];
         }
         seqs[i]!.push(best);
-        scores[i]! += bestV;
+        scores[i]! += processed ? logProb(row, best) : bestV;
         if (best === eos) done[i] = true;
       });
     }
@@ -91,6 +136,7 @@ export async function generate(prompts: number[][], step: StepFn, options: Gener
       const cands: { beam: number; token: number; sum: number }[] = [];
       for (let k = 0; k < numBeams; k++) {
         const row = rows[ii * numBeams + k]!;
+        processScores(row, beams[b]![k]!.tokens, options);
         const base = beams[b]![k]!.sum;
         // keep the best 2·numBeams tokens of this beam (enough for the global top 2·numBeams)
         const top: { token: number; sum: number }[] = [];

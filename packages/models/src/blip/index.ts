@@ -3,7 +3,7 @@ export { BlipVisionModel, BlipVisionEmbeddings, BlipAttention, BlipMLP, BlipEnco
 export { BlipTextLMHeadModel, shiftedLmLoss, labelsFromIds, decoderStep, type LmLossReduction } from './text';
 export { BlipForQuestionAnswering, type BlipVqaInputs, type BlipVqaOutput } from './blip-vqa';
 export { BlipForConditionalGeneration, type BlipCaptionInputs } from './blip-captioning';
-export { generate, type GenerateOptions, type GenerateResult, type StepFn } from './generate';
+export { generate, processScores, type GenerateOptions, type GenerateResult, type StepFn } from './generate';
 export { BertModule as BlipTextModel } from '../bert/bert-model';
 export { BlipPreTrainedModel } from './blip-pretrained';
 export { initBlipTextFromBert } from './init-from-bert';
