@@ -153,3 +153,33 @@ describe('applyPeft handle', () => {
     tf.disposeVariables();
   });
 });
+
+describe('generate through the PEFT handle', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it('a captioning model takes a pixel tensor; prompt-based adapters say they need an inputs object', async () => {
+    const { BlipForConditionalGeneration } = await import('@tfjs-peft/models/blip');
+    const { manualSeed } = await import('@tfjs-peft/core');
+    const cfg = {
+      model_type: 'blip',
+      text_config: { vocab_size: 40, hidden_size: 16, encoder_hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24, bos_token_id: 1, sep_token_id: 2, pad_token_id: 0 },
+      vision_config: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8 },
+    };
+    manualSeed(2);
+    const model = new BlipForConditionalGeneration(cfg);
+    model.eval();
+    const px = tf.randomNormal([2, 3, 16, 16], 0, 1, 'float32', 3);
+    const peft = applyPeft(model, { method: 'lora', r: 2, initLoraWeights: false });
+    const viaPeft = (await peft.generate(px, { maxLength: 6 })) as { sequences: number[][] };
+    const direct = await model.generate(px, { maxLength: 6 });
+    expect(viaPeft.sequences).toEqual(direct.sequences);
+    expect(viaPeft.sequences[0]![0]).toBe(1);
+    peft.dispose();
+    manualSeed(2);
+    const m2 = new BlipForConditionalGeneration(cfg);
+    const p2 = applyPeft(m2, { method: 'policy', modules: { vision_model: 'frozen', text_decoder: { method: 'prefix-tuning', numVirtualTokens: 2 } } });
+    expect(() => p2.generate(px, { maxLength: 4 })).toThrow(/takes a tensor; prompt-based adapters \(prefix \/ prompt tuning\) need an inputs object/);
+    p2.dispose();
+    px.dispose();
+  });
+});

@@ -152,10 +152,20 @@ export class PeftModel<M extends Module = Module> extends Module {
     return run(this.promptInputs(inputs));
   }
 
-  /** `generate` of the wrapped model (BLIP) with the prompt inputs of the active adapter. */
-  generate(inputs: Record<string, unknown>, options?: unknown): unknown {
+  /**
+   * `generate` of the wrapped model with the prompt inputs of the active adapter: an inputs object
+   * (`BlipForQuestionAnswering`), or a pixel tensor (`BlipForConditionalGeneration`, whose adapters
+   * are all injected in place and need no extra inputs).
+   */
+  generate(inputs: Record<string, unknown> | tf.Tensor, options?: unknown): unknown {
     const g = (this.base_model as unknown as { generate?(i: unknown, o?: unknown): unknown }).generate;
     if (!g) throw new PeftError(`${this.base_model.constructor.name} has no generate()`);
+    if (inputs instanceof tf.Tensor) {
+      if (!this._disabled && this.entries.some((e) => e.adapter === this._active && isPrompt(e.config))) {
+        throw new PeftError(`${this.base_model.constructor.name}.generate takes a tensor; prompt-based adapters (prefix / prompt tuning) need an inputs object`);
+      }
+      return g.call(this.base_model, inputs, options);
+    }
     return g.call(this.base_model, this.promptInputs(inputs), options);
   }
 
