@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
             const ids = idx.map((k) => reportIds(train.items[k]!.report));
             const t = Math.max(...ids.map((r) => r.length));
             const b = {
-              pixelValues: tf.gather(trainPixels, tf.tensor1d(idx, 'int32')),
+              pixelValues: tf.tidy(() => tf.gather(trainPixels, tf.tensor1d(idx, 'int32'))),
               inputIds: tf.tensor2d(ids.map((r) => [...r, ...new Array<number>(t - r.length).fill(0)]).flat(), [idx.length, t], 'int32'),
               attentionMask: tf.tensor2d(ids.map((r) => [...r.map(() => 1), ...new Array<number>(t - r.length).fill(0)]).flat(), [idx.length, t], 'int32'),
             };

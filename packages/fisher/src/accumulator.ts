@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FisherKind } from './log-likelihood';
-import type { FisherResult } from './fisher-result';
+import type { FisherOptions, FisherResult } from './fisher-result';
 import { FisherError } from './errors';
 
 /** Sums of squared per-example gradients per parameter, in float64 on the CPU; `result` divides by the example count. */
@@ -24,6 +24,14 @@ export class FisherAccumulator {
       const a = this.sums[i]!;
       for (let k = 0; k < a.length; k++) a[k]! += d[k]!;
     });
+  }
+
+  /** Counts a finished batch of `n` examples, reports progress; true when `maxExamples` is reached. */
+  endBatch(n: number, o: Pick<FisherOptions<unknown>, 'onProgress' | 'maxExamples'>): boolean {
+    this.examples += n;
+    this.batches++;
+    o.onProgress?.({ batches: this.batches, examples: this.examples });
+    return !!o.maxExamples && this.examples >= o.maxExamples;
   }
 
   result(kind: FisherKind, who: string): FisherResult {

@@ -59,10 +59,7 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
       });
       for (const p of probes) p._gamma = p._beta = null; // plain LayerNorms again until the next pass
       await acc.add(sq);
-      acc.examples += n;
-      acc.batches++;
-      o.onProgress?.({ batches: acc.batches, examples: acc.examples });
-      if (o.maxExamples && acc.examples >= o.maxExamples) break;
+      if (acc.endBatch(n, o)) break;
     }
   } finally {
     probes.forEach((p, i) => {

@@ -44,10 +44,7 @@ export async function perExampleFisher<B>(
         });
         await acc.add(sq);
       }
-      acc.examples += n;
-      acc.batches++;
-      o.onProgress?.({ batches: acc.batches, examples: acc.examples });
-      if (o.maxExamples && acc.examples >= o.maxExamples) break;
+      if (acc.endBatch(n, o)) break;
     }
   } finally {
     model.train(wasTraining);
