@@ -13,5 +13,6 @@ export { registerBackendKernels } from './kernels/register-backend-kernels';
 export { wrapTransposedMatMul, setTransposedMatMulFastPath } from './kernels/wasm-batch-mat-mul';
 export { shareWasmIdentity, setSharedIdentity } from './kernels/wasm-identity';
 export { OpInputError } from './errors';
-export { loadBackend, BackendError, type BackendName } from './backend/load-backend';
+export { loadBackend, BackendError, type BackendName, type LoadBackendOptions } from './backend/load-backend';
+export { defaultWasmThreads } from './backend/wasm-threads';
 export { installNodeWebGPU, releaseNodeWebGPU, type NodeWebGPUInfo } from './backend/node-webgpu';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadBackend, installNodeWebGPU, BackendError, type BackendName } from '@tfjs-peft/ops';
+import { loadBackend, installNodeWebGPU, BackendError, type BackendName, type LoadBackendOptions } from '@tfjs-peft/ops';
 
 export type BackendChoice = 'auto' | BackendName;
 
@@ -12,12 +12,16 @@ export interface BackendInfo {
   kernels: string[];
   /** for 'auto': why each better backend was not taken */
   skipped: string[];
+  /** wasm: the XNNPACK pool size (1 = the single-threaded build); 1 for other backends */
+  threads: number;
+  /** what did not go as asked without being an error (e.g. wasm threads unavailable) */
+  notes: string[];
 }
 
 /** The order 'auto' tries: the fastest that starts wins. */
 export const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
-export interface InitBackendOptions {
+export interface InitBackendOptions extends LoadBackendOptions {
   /**
    * Let 'auto' take a software WebGPU adapter (SwiftShader, lavapipe). Off by default: they are
    * correct but 10–100× slower than wasm. Naming 'webgpu' explicitly always accepts them.
@@ -36,7 +40,7 @@ export async function initBackend(name: BackendChoice = 'auto', options: InitBac
     if (!AUTO_ORDER.includes(name)) {
       throw new BackendError(`unknown backend "${String(name)}"; expected one of auto, ${AUTO_ORDER.join(', ')}`);
     }
-    const r = await loadBackend(name);
+    const r = await loadBackend(name, options);
     return { ...r, skipped: [] };
   }
   const skipped: string[] = [];
@@ -53,7 +57,7 @@ export async function initBackend(name: BackendChoice = 'auto', options: InitBac
       }
     }
     try {
-      const r = await loadBackend(candidate);
+      const r = await loadBackend(candidate, options);
       return { ...r, skipped };
     } catch (e) {
       skipped.push((e as Error).message);

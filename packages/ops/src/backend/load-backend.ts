@@ -1,8 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBackendKernels } from '../kernels/register-backend-kernels';
 import { installNodeWebGPU } from './node-webgpu';
+import { defaultWasmThreads, prepareNodeWasmThreads, unrefWasmPthreads } from './wasm-threads';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export interface LoadBackendOptions {
+  /**
+   * wasm in Node: XNNPACK pool threads. Default: the cores this process may use (as PyTorch),
+   * at most 8; `1` is tfjs's single-threaded build. In browsers tfjs decides (the threaded build
+   * loads when the page is cross-origin isolated). Env `TFJS_PEFT_WASM_THREADS` overrides the default.
+   */
+  wasmThreads?: number;
+}
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+async function wasmThreadCount(options: LoadBackendOptions): Promise<number> {
+  if (!isNode) return 1;
+  const fromEnv = Number(process.env.TFJS_PEFT_WASM_THREADS ?? '');
+  const n = options.wasmThreads ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : await defaultWasmThreads());
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new BackendError(`wasm: wasmThreads expected an integer 1–8, got ${String(n)}`);
+  return n;
+}
 
 /** Error raised when a backend cannot start; names what is installed and why it failed. */
 export class BackendError extends Error {
@@ -52,7 +72,10 @@ async function importBackendPackage(name: BackendName): Promise<string> {
  * Imports a backend's package, makes it the active tfjs backend, checks that it really started
  * (`tf.setBackend` resolves to false instead of throwing), and registers tfjs-peft's kernels for it.
  */
-export async function loadBackend(name: BackendName): Promise<{ name: BackendName; package: string; kernels: string[] }> {
+export async function loadBackend(
+  name: BackendName,
+  options: LoadBackendOptions = {},
+): Promise<{ name: BackendName; package: string; kernels: string[]; threads: number; notes: string[] }> {
   let pkg: string;
   try {
     pkg = await importBackendPackage(name);
@@ -60,15 +83,47 @@ export async function loadBackend(name: BackendName): Promise<{ name: BackendNam
     if (e instanceof BackendError) throw e;
     throw new BackendError(`${name}: its package could not be imported: ${(e as Error).message.split('\n')[0]}`);
   }
+  let restore: (() => void) | null = null;
+  const notes: string[] = [];
+  const threads = name === 'wasm' ? await wasmThreadCount(options) : 1;
+  if (name === 'wasm' && threads > 1 && !backendStarted('wasm')) {
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as { setThreadsCount(n: number): void };
+    try {
+      restore = (await prepareNodeWasmThreads(threads, tf, wasm)).restore;
+    } catch (e) {
+      notes.push(`wasm: single-threaded (the threaded build could not be prepared: ${(e as Error).message.split('\n')[0]})`);
+    }
+  }
   let ok = false;
   let why = '';
   try {
     ok = await tf.setBackend(name);
   } catch (e) {
-    why = `: ${(e as Error).message}`;
+    why = `: ${(e as { message?: string }).message ?? String(e)}`;
+  } finally {
+    restore?.();
   }
-  if (!ok) throw new BackendError(`${name}: ${pkg} is installed but the backend failed to initialise${why}`);
+  if (!ok) throw new BackendError(`${name}: ${pkg} is installed but the backend failed to initialise${why}${threads > 1 ? ` (with ${threads} threads; wasmThreads: 1 starts the single-threaded build)` : ''}`);
   await tf.ready();
+  if (restore != null) unrefWasmPthreads(tf.backend());
   const kernels = registerBackendKernels(name);
-  return { name, package: pkg, kernels };
+  const active = name === 'wasm' ? activeWasmThreads() : 1;
+  if (active < threads && notes.length === 0) notes.push(`wasm: ${active} thread(s) instead of ${threads} (the backend had been started before loadBackend)`);
+  return { name, package: pkg, kernels, threads: active, notes };
+}
+
+/**
+ * Whether a backend was already initialised or is being initialised, without starting it:
+ * `tf.findBackend` would start a registered backend's initialisation itself.
+ */
+function backendStarted(name: string): boolean {
+  const engine = tf.engine() as unknown as { registry: Record<string, unknown>; pendingBackendInit?: unknown };
+  // a pending initialisation may be this backend's (started by an op before loadBackend ran)
+  return engine.registry[name] != null || engine.pendingBackendInit != null;
+}
+
+/** The XNNPACK pool size of the running wasm backend (1 for the single-threaded build). */
+function activeWasmThreads(): number {
+  const be = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
+  return be.wasm?.tfjs?.getThreadsCount?.() ?? 1;
 }
