@@ -8,8 +8,6 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  // import.meta.url in the CJS build (wasm threads in Node resolve tfjs-backend-wasm's scripts from it)
-  shims: true,
   target: 'es2022',
   noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
 });

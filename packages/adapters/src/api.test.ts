@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '@tfjs-peft/ops/testing';
-import { serializeSafetensors } from '@tfjs-peft/core';
+import { serializeSafetensors, MemoryFolder, manualSeed } from '@tfjs-peft/core';
 import { BertForSequenceClassification, BertModel } from '@tfjs-peft/models/bert';
 import { applyPeft, loadPeft, matchesTarget, PeftError, LnTuningLayer } from './index';
 import { BERT_CFG, TOYS, sgd } from './testing/toy';
@@ -144,6 +144,57 @@ describe('applyPeft handle', () => {
     const again = Array.from(await toy.output(loaded.forward(toy.inputs())).data());
     expect(Math.max(...again.map((v, i) => Math.abs(v - out[i]!)))).toBeLessThan(1e-5);
     peft.dispose();
+  });
+
+  it('saves into and loads from a MemoryFolder (browser download / picked folder), policies included', async () => {
+    const toy = TOYS[2]!;
+    const peft = applyPeft(toy.make(), { method: 'policy', modules: { vision_model: 'frozen', text_encoder: { method: 'ln-tuning' }, text_decoder: { method: 'lora', r: 2 } } });
+    await sgd(peft as never, toy.inputs(), toy.loss, 2, 0.05);
+    peft.eval();
+    const out = Array.from(await toy.output(peft.forward(toy.inputs())).data());
+    const folder = new MemoryFolder('adapter');
+    await peft.save(folder);
+    expect(folder.paths()).toEqual(['text_decoder/adapter_config.json', 'text_decoder/adapter_model.safetensors', 'text_encoder/adapter_config.json', 'text_encoder/adapter_model.safetensors', 'tfjs_peft_policy.json']);
+    const loaded = await loadPeft(toy.make(), folder);
+    loaded.eval();
+    const again = Array.from(await toy.output(loaded.forward(toy.inputs())).data());
+    expect(Math.max(...again.map((v, i) => Math.abs(v - out[i]!)))).toBeLessThan(1e-5);
+    peft.dispose();
+    loaded.dispose();
+  });
+
+  it('modules a checkpoint lacked (a pooler) are saved with the adapter, so it reproduces its outputs in another process', async () => {
+    // an MLM-style checkpoint: encoder weights, no pooler, no classifier
+    manualSeed(1);
+    const donor = new BertForSequenceClassification(BERT_CFG);
+    const ckpt = new Map(donor.namedParameters().filter(([n]) => !n.startsWith('bert.pooler.') && !n.startsWith('classifier.')).map(([n, p]) => [n, p.value]));
+    const load = (seed: number) => {
+      manualSeed(seed); // the fresh pooler and head differ with the seed, as in two processes
+      const m = new BertForSequenceClassification(BERT_CFG);
+      m.loadPretrainedWeights(ckpt, { onWarning: () => undefined });
+      return m;
+    };
+    const a = load(2);
+    expect(a.loadingInfo!.missingKeys).toEqual(['bert.pooler.dense.weight', 'bert.pooler.dense.bias', 'classifier.weight', 'classifier.bias']);
+    for (const method of ['ln-tuning', 'lora'] as const) {
+      const peft = applyPeft(load(2), { method });
+      expect(peft.entries[0]!.config.modulesToSave).toEqual(['classifier', 'score', 'bert.pooler.dense']);
+      expect(peft.trainableParameters().map(([n]) => n)).toContain('base_model.bert.pooler.dense.modules_to_save.default.weight');
+      await sgd(peft as never, { inputIds: tf.tensor2d([[1, 5, 7, 2]], [1, 4], 'int32'), labels: tf.tensor1d([1], 'int32') }, (o) => (o as { loss: tf.Scalar }).loss, 2, 0.1);
+      peft.eval();
+      const x = { inputIds: tf.tensor2d([[1, 9, 3, 2]], [1, 4], 'int32') };
+      const out = Array.from(await (peft.forward(x) as { logits: tf.Tensor }).logits.data());
+      const folder = new MemoryFolder('adapter');
+      await peft.save(folder);
+      expect(JSON.parse(new TextDecoder().decode(await folder.read('adapter_config.json'))).modules_to_save).toEqual(['classifier', 'score', 'bert.pooler.dense']);
+      const again = await loadPeft(load(3), folder);
+      again.eval();
+      const back = Array.from(await (again.forward(x) as { logits: tf.Tensor }).logits.data());
+      expect(Math.max(...back.map((v, i) => Math.abs(v - out[i]!)))).toBeLessThan(1e-6);
+      // explicit modulesToSave are taken as given
+      expect(applyPeft(load(2), { method, modulesToSave: ['classifier'] }).entries[0]!.config.modulesToSave).toEqual(['classifier']);
+    }
+    [donor, a].forEach((m) => m.dispose());
   });
 
   it('leaves a model without a classifier alone (no modules_to_save)', () => {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, countParameters, formatBytes } from '@tfjs-peft/core';
-import type { MethodConfig, PeftConfig, PrefixTuningConfig, PromptTuningConfig } from './config';
+import { Module, countParameters, formatBytes, type FileLocation } from '@tfjs-peft/core';
+import type { MethodConfig, PeftConfig, PrefixTuningConfig, PromptTuningConfig, TargetSpec } from './config';
+import { defaultTargets } from './defaults';
+import { matchesTarget } from './matching';
 import { PeftError } from './errors';
 import { injectMethod, injectModulesToSave } from './inject';
 import { AdapterLayer } from './adapter-layer';
@@ -101,7 +103,34 @@ export class PeftModel<M extends Module = Module> extends Module {
     const model = scope ? this.base_model.getSubmodule(scope) : this.base_model;
     const task = c.taskType === undefined ? HEAD_TASKS.find(([re]) => re.test(model.constructor.name))?.[1] ?? null : c.taskType;
     if ((task === 'SEQ_CLS' || task === 'TOKEN_CLS') && !own.includes('classifier')) own.push('classifier', 'score');
+    if (c.modulesToSave === undefined) for (const m of this.newlyInitialisedModules(scope, c)) if (!own.some((o) => m === o || m.endsWith(`.${o}`))) own.push(m);
     return { modulesToSave: own, taskType: task };
+  }
+
+  /**
+   * Modules whose weights the checkpoint lacked (`loadingInfo.missingKeys` of a model from
+   * `fromPretrained`, e.g. the pooler of an MLM checkpoint loaded as BertForSequenceClassification).
+   * They were randomly initialised in this process only, so an adapter that leaves them out does not
+   * reproduce its outputs anywhere else: they train and are saved as modules_to_save (unless the
+   * config lists modulesToSave itself). Modules the method adapts itself are left to the method.
+   */
+  private newlyInitialisedModules(scope: string, c: MethodConfig): string[] {
+    const info = (this.base_model as { loadingInfo?: { missingKeys?: string[] } | null }).loadingInfo;
+    const prefix = scope ? `${scope}.` : '';
+    const modules = new Set<string>();
+    for (const key of info?.missingKeys ?? []) {
+      if (!key.startsWith(prefix)) continue;
+      const path = key.slice(prefix.length).split('.').slice(0, -1).join('.');
+      if (path && !this.adapts(c, scope, path)) modules.add(path);
+    }
+    return [...modules];
+  }
+
+  /** Whether `path` (inside `scope`) is a module the method itself wraps (LoRA/IA3/ln-tuning targets). */
+  private adapts(c: MethodConfig, scope: string, path: string): boolean {
+    if (c.method !== 'lora' && c.method !== 'ia3' && c.method !== 'ln-tuning') return false;
+    const spec = (c as { targetModules?: TargetSpec }).targetModules ?? defaultTargets(c.method, scope ? this.base_model.getSubmodule(scope) : this.base_model).targets;
+    return matchesTarget(path, spec);
   }
 
   private addPromptEncoder(name: string, scope: string, c: PrefixTuningConfig | PromptTuningConfig, m: Module): string {
@@ -190,7 +219,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   }
 
   /** Writes the adapters in Hugging Face PEFT's format (see `savePeft`). */
-  async save(dir: string, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
+  async save(dir: FileLocation, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
     const { savePeft } = await import('./io/save-load');
     return savePeft(this, dir, options);
   }

@@ -1,4 +1,4 @@
-import { readText } from '@tfjs-peft/core';
+import { readText, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from './errors';
 import { parseTsv } from './tsv';
 import type { GlueSplit } from './glue/load-glue';
@@ -24,7 +24,7 @@ export interface TsvClassificationOptions {
  * same split shape the GLUE loaders return, so GLUE code trains on it unchanged. A row with a
  * missing cell or an unknown label is an error naming the file and line.
  */
-export async function loadTsvClassification(path: string | URL, o: TsvClassificationOptions = {}): Promise<GlueSplit> {
+export async function loadTsvClassification(path: FileLocation, o: TsvClassificationOptions = {}): Promise<GlueSplit> {
   const { text, label: file } = await readText(path);
   const rows = parseTsv(text);
   const header = rows.shift();

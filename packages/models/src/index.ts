@@ -1,4 +1,4 @@
 export { ConfigError, ConfigReader, type RawConfig } from './common/config';
-export { PreTrainedModel, readConfig, type FromPretrainedOptions } from './common/pretrained';
+export { PreTrainedModel, readConfig, type FromPretrainedOptions, type LoadingInfo } from './common/pretrained';
 export { PatchEmbedding } from './common/patch-embedding';
 export { classificationLoss, bceWithLogits, type ProblemType } from './common/losses';

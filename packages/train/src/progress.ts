@@ -1,4 +1,4 @@
-import { SingleBar, Presets } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 
 export interface ProgressInfo {
   step: number;
@@ -8,12 +8,18 @@ export interface ProgressInfo {
   tokensPerSecond: number | null;
 }
 
-/** A terminal progress bar (cli-progress) with loss, lr, tokens/s and ETA; silent without a TTY. */
+/**
+ * A terminal progress bar (cli-progress) with loss, lr, tokens/s and ETA; silent without a TTY.
+ * cli-progress is loaded only when a bar is shown, so browser bundles never evaluate it (pages get
+ * the same numbers through `callbacks.onStep`).
+ */
 export class ProgressBar {
   private bar: SingleBar | null = null;
   constructor(private readonly enabled: boolean) {}
-  start(total: number, start: number): void {
+  async start(total: number, start: number): Promise<void> {
     if (!this.enabled) return;
+    const mod = await import('cli-progress');
+    const { SingleBar, Presets } = (mod as unknown as { default?: typeof mod }).default ?? mod;
     this.bar = new SingleBar(
       { format: 'train [{bar}] {value}/{total} | loss {loss} | lr {lr} | {tps} tok/s | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
       Presets.shades_classic,

@@ -133,7 +133,7 @@ export class Trainer<B> {
     const bar = new ProgressBar(o.progress ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY));
     const losses: number[] = [];
     let stoppedEarly = false;
-    bar.start(o.maxSteps, this.state.step);
+    await bar.start(o.maxSteps, this.state.step);
     try {
       outer: while (this.state.step < o.maxSteps) {
         let skip = this.state.batchInEpoch;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, encodeSafetensors, exists, joinPath, readSafetensors, readText, rawToTypedArray, writeFileAtomic } from '@tfjs-peft/core';
+import { Module, encodeSafetensors, exists, joinPath, readSafetensors, readText, rawToTypedArray, writeFileAtomic, type FileLocation } from '@tfjs-peft/core';
 import type { MethodConfig } from '../config';
 import { PeftError } from '../errors';
 import { PeftModel, applyPeft } from '../peft-model';
@@ -16,18 +16,18 @@ export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
  * applied to a sub-module (a policy) is written per sub-module in `…/<sub-module>/`, loadable by
  * PEFT on that sub-module (as MILE wraps `text_decoder`), plus `tfjs_peft_policy.json`.
  */
-export async function savePeft(peft: PeftModel, dir: string, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
+export async function savePeft(peft: PeftModel, dir: FileLocation, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
   const written: string[] = [];
   for (const name of options.adapters ?? [...peft.configs.keys()]) {
-    const root = name === 'default' ? dir : `${dir}/${name}`;
+    const root = name === 'default' ? dir : joinPath(dir, name);
     const entries = peft.entries.filter((e) => e.adapter === name);
     const config = peft.configs.get(name)!;
     for (const e of entries) {
-      const folder = config.method === 'policy' ? `${root}/${e.scope}` : root;
+      const folder = config.method === 'policy' ? joinPath(root, e.scope) : root;
       const tensors = new Map<string, tf.Tensor>();
       for (const t of adapterTensors(peft, e)) tensors.set(t.key, t.read());
       try {
-        await writeFileAtomic(`${folder}/${ADAPTER_WEIGHTS}`, await encodeSafetensors(tensors, { metadata: { format: 'pt' } }));
+        await writeFileAtomic(joinPath(folder, ADAPTER_WEIGHTS), await encodeSafetensors(tensors, { metadata: { format: 'pt' } }));
       } finally {
         tf.dispose([...tensors.values()]);
       }
@@ -36,17 +36,17 @@ export async function savePeft(peft: PeftModel, dir: string, options: { adapters
       const prompt = c.method === 'prefix-tuning' || c.method === 'p-tuning-v2' || c.method === 'prompt-tuning' ? attentionShape(scoped, e.scope || 'model') : undefined;
       const json = toAdapterConfigJson(c, scoped, { baseModel: options.baseModel, prompt: prompt && { numLayers: prompt.numLayers, numHeads: prompt.numHeads, tokenDim: prompt.hidden } });
       const sorted = Object.fromEntries(Object.entries(json).sort(([x], [y]) => (x < y ? -1 : 1)));
-      await writeFileAtomic(`${folder}/${ADAPTER_CONFIG}`, `${JSON.stringify(sorted, null, 2)}\n`);
-      written.push(folder);
+      await writeFileAtomic(joinPath(folder, ADAPTER_CONFIG), `${JSON.stringify(sorted, null, 2)}\n`);
+      written.push(String(folder));
     }
     if (config.method === 'policy') {
-      await writeFileAtomic(`${root}/tfjs_peft_policy.json`, `${JSON.stringify({ modules: Object.fromEntries(Object.entries(config.modules).map(([k, v]) => [k, typeof v === 'string' ? v : v.method])), rest: config.rest ?? 'frozen' }, null, 2)}\n`);
+      await writeFileAtomic(joinPath(root, 'tfjs_peft_policy.json'), `${JSON.stringify({ modules: Object.fromEntries(Object.entries(config.modules).map(([k, v]) => [k, typeof v === 'string' ? v : v.method])), rest: config.rest ?? 'frozen' }, null, 2)}\n`);
     }
   }
   return written;
 }
 
-async function readJson(path: string | URL): Promise<{ json: Record<string, unknown>; label: string }> {
+async function readJson(path: FileLocation): Promise<{ json: Record<string, unknown>; label: string }> {
   const { text, label } = await readText(path);
   try {
     return { json: JSON.parse(text) as Record<string, unknown>, label };
@@ -55,7 +55,7 @@ async function readJson(path: string | URL): Promise<{ json: Record<string, unkn
   }
 }
 
-async function loadEntryWeights(peft: PeftModel, adapter: string, scope: string, folder: string | URL): Promise<void> {
+async function loadEntryWeights(peft: PeftModel, adapter: string, scope: string, folder: FileLocation): Promise<void> {
   const entry = peft.entries.find((e) => e.adapter === adapter && e.scope === scope)!;
   const file = await readSafetensors(joinPath(folder, ADAPTER_WEIGHTS));
   const label = String(joinPath(folder, ADAPTER_WEIGHTS));
@@ -87,7 +87,7 @@ async function loadEntryWeights(peft: PeftModel, adapter: string, scope: string,
  */
 export async function loadPeft<M extends Module>(
   model: M | PeftModel<M>,
-  dir: string | URL,
+  dir: FileLocation,
   options: { adapterName?: string; isTrainable?: boolean } = {},
 ): Promise<PeftModel<M>> {
   const name = options.adapterName ?? 'default';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { SafetensorsError } from '../errors';
-import { exists, joinPath, readBytes, readText, writeFileAtomic, type ByteSource } from './files';
+import { exists, joinPath, readBytes, readText, writeFileAtomic, type ByteSource, type FileLocation } from './files';
 import { parseSafetensors, type RawTensor, type SafetensorsFile } from './safetensors';
 import { serializeSafetensors, tensorToRaw, type SerializeOptions } from './serialize';
 
@@ -13,9 +13,9 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
   return parseSafetensors(bytes, label);
 }
 
-/** Writes tfjs tensors to a safetensors file atomically (Node). */
+/** Writes tfjs tensors to a safetensors file atomically (Node), or into a `MemoryFolder`. */
 export async function writeSafetensors(
-  path: string,
+  path: FileLocation,
   tensors: Map<string, tf.Tensor> | Record<string, tf.Tensor>,
   options: SerializeOptions = {},
 ): Promise<void> {
@@ -38,7 +38,7 @@ export async function encodeSafetensors(
  * Reads the weights of a Hugging Face checkpoint folder (path or URL): `model.safetensors`, or
  * the shards listed in `model.safetensors.index.json`. Every key of the index must be in its shard.
  */
-export async function readCheckpointWeights(dir: string | URL): Promise<Map<string, RawTensor>> {
+export async function readCheckpointWeights(dir: FileLocation): Promise<Map<string, RawTensor>> {
   const single = joinPath(dir, SAFE_WEIGHTS_NAME);
   const index = joinPath(dir, SAFE_WEIGHTS_INDEX_NAME);
   if (await exists(single)) return (await readSafetensors(single)).tensors;
@@ -74,12 +74,12 @@ export async function readCheckpointWeights(dir: string | URL): Promise<Map<stri
 }
 
 /**
- * Writes a checkpoint's weights into `dir` (Node): one `model.safetensors`, or when the total
+ * Writes a checkpoint's weights into `dir` (a Node path or a `MemoryFolder`): one `model.safetensors`, or when the total
  * exceeds `maxShardBytes`, shards `model-0000i-of-0000n.safetensors` plus the index, as
  * `save_pretrained` does. Every file is written atomically.
  */
 export async function writeCheckpointWeights(
-  dir: string,
+  dir: FileLocation,
   tensors: Map<string, tf.Tensor>,
   options: SerializeOptions & { maxShardBytes?: number } = {},
 ): Promise<string[]> {
@@ -89,7 +89,7 @@ export async function writeCheckpointWeights(
   const total = raw.reduce((a, [, t]) => a + t.bytes.byteLength, 0);
   const metadata = options.metadata ?? { format: 'pt' };
   if (total <= maxShard) {
-    await writeFileAtomic(`${dir}/${SAFE_WEIGHTS_NAME}`, serializeSafetensors(new Map(raw), metadata));
+    await writeFileAtomic(joinPath(dir, SAFE_WEIGHTS_NAME), serializeSafetensors(new Map(raw), metadata));
     return [SAFE_WEIGHTS_NAME];
   }
   const shards: [string, RawTensor][][] = [[]];
@@ -108,11 +108,11 @@ export async function writeCheckpointWeights(
   for (let i = 0; i < shards.length; i++) {
     const file = `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`;
     for (const [name] of shards[i]!) weightMap[name] = file;
-    await writeFileAtomic(`${dir}/${file}`, serializeSafetensors(new Map(shards[i]!), metadata));
+    await writeFileAtomic(joinPath(dir, file), serializeSafetensors(new Map(shards[i]!), metadata));
     files.push(file);
   }
   await writeFileAtomic(
-    `${dir}/${SAFE_WEIGHTS_INDEX_NAME}`,
+    joinPath(dir, SAFE_WEIGHTS_INDEX_NAME),
     `${JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2)}\n`,
   );
   return [...files, SAFE_WEIGHTS_INDEX_NAME];

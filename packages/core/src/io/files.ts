@@ -1,10 +1,19 @@
 /**
- * Byte I/O that works in Node (paths) and in browsers (URLs, bytes). Node modules are loaded
- * with `import()` only when a path is used, so browser bundles never need them.
+ * Byte I/O that works in Node (paths) and in browsers (URLs, bytes, picked folders). Node modules
+ * are loaded with `import()` only when a path is used, so browser bundles never need them.
  */
-export type ByteSource = string | URL | Uint8Array | ArrayBuffer;
+import { MemoryFolder, MemoryPath } from './memory-folder';
+
+/** Where a file or folder is: a path (Node), an http(s)/blob/data URL, or a place in a `MemoryFolder`. */
+export type FileLocation = string | URL | MemoryFolder | MemoryPath;
+/** What a file can be read from: a location, or the bytes themselves. */
+export type ByteSource = FileLocation | Uint8Array | ArrayBuffer | Blob;
 
 export const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+function isBlob(x: unknown): x is Blob {
+  return typeof Blob !== 'undefined' && x instanceof Blob;
+}
 
 function isUrlString(s: string): boolean {
   return /^(https?|blob|data):/i.test(s);
@@ -14,6 +23,9 @@ function isUrlString(s: string): boolean {
 export async function readBytes(source: ByteSource): Promise<{ bytes: Uint8Array; label: string }> {
   if (source instanceof Uint8Array) return { bytes: source, label: '<bytes>' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), label: '<bytes>' };
+  if (isBlob(source)) return { bytes: new Uint8Array(await source.arrayBuffer()), label: (source as { name?: string }).name ?? '<blob>' };
+  if (source instanceof MemoryFolder) throw new Error(`${source.name}: is a folder, not a file`);
+  if (source instanceof MemoryPath) return { bytes: await source.read(), label: String(source) };
   const asString = source instanceof URL ? source.href : source;
   if (isUrlString(asString) || (!isNode && typeof source === 'string')) {
     const res = await fetch(asString);
@@ -26,20 +38,23 @@ export async function readBytes(source: ByteSource): Promise<{ bytes: Uint8Array
   return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), label: path };
 }
 
-export async function readText(source: string | URL): Promise<{ text: string; label: string }> {
+export async function readText(source: ByteSource): Promise<{ text: string; label: string }> {
   const { bytes, label } = await readBytes(source);
   return { text: new TextDecoder().decode(bytes), label };
 }
 
-/** Joins a directory (path or URL) and a file name. */
-export function joinPath(dir: string | URL, name: string): string | URL {
+/** Joins a directory (path, URL or memory folder) and a file name. */
+export function joinPath(dir: FileLocation, name: string): FileLocation {
+  if (dir instanceof MemoryFolder || dir instanceof MemoryPath) return (dir instanceof MemoryFolder ? dir.root() : dir).join(name);
   if (dir instanceof URL) return new URL(name, dir.href.endsWith('/') ? dir : new URL(`${dir.href}/`));
   if (isUrlString(dir)) return `${dir.replace(/\/+$/, '')}/${name}`;
   return `${dir.replace(/[\\/]+$/, '')}/${name}`;
 }
 
-/** Whether a path exists (Node) or a URL answers a HEAD request with 2xx. */
-export async function exists(location: string | URL): Promise<boolean> {
+/** Whether a path exists (Node), a URL answers a HEAD request with 2xx, or a memory folder holds the file or folder. */
+export async function exists(location: FileLocation): Promise<boolean> {
+  if (location instanceof MemoryFolder) return true;
+  if (location instanceof MemoryPath) return location.exists();
   const s = location instanceof URL ? location.href : location;
   if (isUrlString(s) || !isNode) {
     try {
@@ -58,13 +73,18 @@ export async function exists(location: string | URL): Promise<boolean> {
 /**
  * Writes a file atomically (Node): to a temporary file in the same folder, flushed, then renamed
  * over the target, so a crash never leaves a half-written checkpoint and an old file survives a
- * failed write.
+ * failed write. A `MemoryPath` (browsers: an adapter to download) is replaced whole.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: FileLocation, data: Uint8Array | string): Promise<void> {
+  if (path instanceof MemoryPath) return path.write(data);
+  if (path instanceof MemoryFolder) throw new Error(`${path.name}: is a folder; write to a file in it (joinPath(folder, name))`);
+  if (path instanceof URL && path.protocol !== 'file:') throw new Error(`${path.href}: cannot write to a URL; write to a path or a MemoryFolder`);
+  const target = path instanceof URL ? (await import('node:url')).fileURLToPath(path) : path;
+  if (!isNode) throw new Error(`${target}: writing files needs Node; in a browser write into a MemoryFolder`);
   const fs = await import('node:fs/promises');
   const { dirname } = await import('node:path');
-  await fs.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await fs.mkdir(dirname(target), { recursive: true });
+  const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const fh = await fs.open(tmp, 'w');
   try {
     await fh.writeFile(data);
@@ -75,5 +95,5 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     throw e;
   }
   await fh.close();
-  await fs.rename(tmp, path);
+  await fs.rename(tmp, target);
 }

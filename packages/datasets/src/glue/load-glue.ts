@@ -1,4 +1,4 @@
-import { readText, joinPath } from '@tfjs-peft/core';
+import { readText, joinPath, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from '../errors';
 import { parseTsv } from '../tsv';
 import { GLUE, GLUE_TASK_NAMES, type GlueTaskSpec } from './tasks';
@@ -32,7 +32,7 @@ function spec(task: string): [string, GlueTaskSpec] {
  * Columns and label spaces follow the GLUE distribution; test files have no labels. A row with
  * too few columns, an unknown label or a bad score is an error naming the file and line.
  */
-export async function loadGlue(glueDir: string | URL, task: string, split: string): Promise<GlueSplit> {
+export async function loadGlue(glueDir: FileLocation, task: string, split: string): Promise<GlueSplit> {
   const [name, s] = spec(task);
   const fileName = s.splits[split];
   if (!fileName) throw new RangeError(`GLUE ${name} has no split "${split}"; splits: ${Object.keys(s.splits).join(', ')}`);

@@ -1,6 +1,6 @@
 import * as jpeg from 'jpeg-js';
 import { decode as decodePng } from 'fast-png';
-import { readBytes } from '@tfjs-peft/core';
+import { readBytes, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from '../errors';
 
 /** A decoded image: interleaved 8-bit pixels (what `ViTImageProcessor.preprocess` takes). */
@@ -66,7 +66,7 @@ export function decodeImage(bytes: Uint8Array, name = '<bytes>'): DecodedImage {
 }
 
 /** Reads (path or URL) and decodes an image; a missing file is an error naming it. */
-export async function readImage(source: string | URL): Promise<DecodedImage> {
+export async function readImage(source: FileLocation): Promise<DecodedImage> {
   let r: { bytes: Uint8Array; label: string };
   try {
     r = await readBytes(source);

@@ -1,4 +1,4 @@
-import { readText } from '@tfjs-peft/core';
+import { readText, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from '../errors';
 
 /** One item of MILE's instruction format: a prompt is drawn from `questionPool` each time it is used. */
@@ -14,7 +14,7 @@ export interface InstructionItem {
  * `{img_name, qid, answer, question_pool}`. Answers are kept as strings (a few are numbers in the
  * released file).
  */
-export async function loadMileInstructions(file: string | URL): Promise<InstructionItem[]> {
+export async function loadMileInstructions(file: FileLocation): Promise<InstructionItem[]> {
   const { text, label } = await readText(file);
   let rows: unknown;
   try {

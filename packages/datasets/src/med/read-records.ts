@@ -1,11 +1,11 @@
-import { readText } from '@tfjs-peft/core';
+import { readText, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from '../errors';
 
 /**
  * A JSON array of records, each checked for `required` fields; errors name the file and record.
  * `answer_type` is read as OPEN or CLOSED (trimmed: VQA-RAD has "CLOSED " twice).
  */
-export async function readRecords(source: string | URL, required: string[]): Promise<{ rows: Record<string, unknown>[]; label: string }> {
+export async function readRecords(source: FileLocation, required: string[]): Promise<{ rows: Record<string, unknown>[]; label: string }> {
   const { text, label } = await readText(source);
   let rows: unknown;
   try {

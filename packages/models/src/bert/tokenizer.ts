@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { exists, joinPath, readText } from '@tfjs-peft/core';
+import { exists, joinPath, readText, type FileLocation } from '@tfjs-peft/core';
 import { ConfigError } from '../common/config';
 
 export type Truncation = boolean | 'longest_first' | 'only_first' | 'only_second';
@@ -99,20 +99,19 @@ export class BertTokenizer {
   }
 
   /** From a checkpoint folder: `tokenizer.json` when present, else `vocab.txt` (+ `tokenizer_config.json`). */
-  static async fromPretrained(dir: string | URL, options: { extraSpecialTokens?: string[] } = {}): Promise<BertTokenizer> {
-    const cfgPath = joinPath(dir, 'tokenizer_config.json');
-    const config = (await exists(cfgPath)) ? (JSON.parse((await readText(cfgPath)).text) as Record<string, unknown>) : {};
-    const jsonPath = joinPath(dir, 'tokenizer.json');
-    if (await exists(jsonPath)) {
-      const { text, label } = await readText(jsonPath);
-      let parsed: Record<string, unknown>;
+  static async fromPretrained(dir: FileLocation, options: { extraSpecialTokens?: string[] } = {}): Promise<BertTokenizer> {
+    const readJson = async (path: FileLocation): Promise<Record<string, unknown>> => {
+      const { text, label } = await readText(path);
       try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
+        return JSON.parse(text) as Record<string, unknown>;
       } catch (e) {
         throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
       }
-      return BertTokenizer.fromJson(parsed, config, options.extraSpecialTokens);
-    }
+    };
+    const cfgPath = joinPath(dir, 'tokenizer_config.json');
+    const config = (await exists(cfgPath)) ? await readJson(cfgPath) : {};
+    const jsonPath = joinPath(dir, 'tokenizer.json');
+    if (await exists(jsonPath)) return BertTokenizer.fromJson(await readJson(jsonPath), config, options.extraSpecialTokens);
     const vocabPath = joinPath(dir, 'vocab.txt');
     if (!(await exists(vocabPath))) throw new ConfigError(`${String(dir)}: neither tokenizer.json nor vocab.txt found`);
     const max = typeof config.model_max_length === 'number' && config.model_max_length < 1e9 ? config.model_max_length : 512;

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '@tfjs-peft/ops/testing';
-import { manualSeed } from '@tfjs-peft/core';
+import { manualSeed, MemoryFolder } from '@tfjs-peft/core';
 import { BertForSequenceClassification, BertForMaskedLM, BertModel } from '../bert';
 import { ViTForImageClassification } from '../vit';
 import { BlipForQuestionAnswering, BlipForConditionalGeneration } from '../blip';
@@ -43,6 +43,19 @@ describe('savePretrained → fromPretrained', () => {
       a.dispose();
       b.dispose();
     });
+
+  it('round-trips through a MemoryFolder (a browser: picked folder in, download out)', async () => {
+    manualSeed(4);
+    const a = new BertForSequenceClassification(bertCfg);
+    const folder = new MemoryFolder('bert-in-memory');
+    await a.savePretrained(folder);
+    expect(folder.paths()).toEqual(['config.json', 'model.safetensors']);
+    const b = await BertForSequenceClassification.fromPretrained(folder, { onWarning: (w) => { throw new Error(w); } });
+    expect(await bits(b)).toEqual(await bits(a));
+    await expect(BertForSequenceClassification.fromPretrained(new MemoryFolder('empty'))).rejects.toThrow('empty/config.json: no such file in this folder (it holds no files)');
+    a.dispose();
+    b.dispose();
+  });
 
   it('a head model loads a bare base checkpoint and reports the new head; wrong architectures are refused', async () => {
     const base = new BertModel(bertCfg);

@@ -8,6 +8,7 @@ import {
   readText,
   writeCheckpointWeights,
   writeFileAtomic,
+  type FileLocation,
   type RawTensor,
 } from '@tfjs-peft/core';
 import { ConfigError, floatKeysOf, serializeConfig, type RawConfig } from './config';
@@ -25,7 +26,7 @@ export interface FromPretrainedOptions {
 const ALWAYS_IGNORED = [/(^|\.)position_ids$/, /(^|\.)token_type_ids$/];
 
 /** Reads config.json; remembers which fields were floats so `savePretrained` writes them back as floats. */
-export async function readConfig(dir: string | URL): Promise<RawConfig> {
+export async function readConfig(dir: FileLocation): Promise<RawConfig> {
   const { text, label } = await readText(joinPath(dir, 'config.json'));
   let raw: RawConfig;
   try {
@@ -39,6 +40,16 @@ export async function readConfig(dir: string | URL): Promise<RawConfig> {
 
 const FLOAT_KEYS = new WeakMap<RawConfig, Set<string>>();
 
+/** What a load did with the checkpoint's keys (HF `output_loading_info`). */
+export interface LoadingInfo {
+  /** parameters the checkpoint did not have: newly initialised, to be trained (and saved) */
+  missingKeys: string[];
+  /** checkpoint weights the model did not use */
+  unexpectedKeys: string[];
+  /** parameters re-initialised because their checkpoint shape differed (`ignoreMismatchedSizes`) */
+  mismatchedKeys: string[];
+}
+
 /**
  * Base of every model: holds the HF config, loads and saves HF checkpoint folders.
  * Subclasses set `baseModelPrefix` (`bert`, `vit`) so a head model loads a bare base checkpoint
@@ -49,6 +60,12 @@ export class PreTrainedModel extends Module {
   static baseModelPrefix = '';
   /** keys a checkpoint may carry for weights this model ties (HF `_tied_weights_keys`) */
   protected static tiedKeys: RegExp[] = [];
+
+  /**
+   * Set by `fromPretrained`/`loadPretrainedWeights`. `applyPeft` reads `missingKeys` to save
+   * newly initialised modules (a pooler an MLM checkpoint lacks) with the adapter.
+   */
+  loadingInfo: LoadingInfo | null = null;
 
   constructor(readonly config: RawConfig) {
     super();
@@ -61,7 +78,7 @@ export class PreTrainedModel extends Module {
 
   static async fromPretrained<T extends PreTrainedModel>(
     this: (new (config: RawConfig) => T) & typeof PreTrainedModel,
-    dir: string | URL,
+    dir: FileLocation,
     options: FromPretrainedOptions = {},
   ): Promise<T> {
     const fileConfig = await readConfig(dir);
@@ -103,11 +120,13 @@ export class PreTrainedModel extends Module {
         [],
       );
     }
+    const mismatched: string[] = [];
     if (options.ignoreMismatchedSizes) {
       for (const [k, t] of [...mapped]) {
         const p = own.get(k);
         if (p && t.shape.join(',') !== p.shape.join(',')) {
           mapped.delete(k);
+          mismatched.push(k);
           warn(`${k}: checkpoint shape [${t.shape.join(',')}] differs from the model's [${p.shape.join(',')}]; newly initialised`);
         }
       }
@@ -115,6 +134,7 @@ export class PreTrainedModel extends Module {
     for (const k of unexpected) mapped.delete(k);
     loadStateDict(this, mapped, { strict: false });
     const fresh = [...own.keys()].filter((k) => !mapped.has(k));
+    this.loadingInfo = { missingKeys: fresh, unexpectedKeys: unexpected, mismatchedKeys: mismatched };
     if (fresh.length) warn(`${this.constructor.name}: newly initialised (not in the checkpoint), train them before use: ${fresh.join(', ')}`);
     if (unexpected.length) warn(`${this.constructor.name}: checkpoint weights not used: ${unexpected.join(', ')}`);
   }
@@ -124,9 +144,9 @@ export class PreTrainedModel extends Module {
    * atomically. Tied weights are written once, under their first name. `floatDtype: 'F16'` halves
    * the size (loading converts back to float32).
    */
-  async savePretrained(dir: string, options: { maxShardBytes?: number; floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): Promise<void> {
+  async savePretrained(dir: FileLocation, options: { maxShardBytes?: number; floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): Promise<void> {
     const tensors = new Map(this.namedParameters().map(([n, p]) => [n, p.value as tf.Tensor]));
     await writeCheckpointWeights(dir, tensors, { maxShardBytes: options.maxShardBytes, floatDtype: options.floatDtype });
-    await writeFileAtomic(`${dir}/config.json`, serializeConfig(this.config, FLOAT_KEYS.get(this.config)));
+    await writeFileAtomic(joinPath(dir, 'config.json'), serializeConfig(this.config, FLOAT_KEYS.get(this.config)));
   }
 }

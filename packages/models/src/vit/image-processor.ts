@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { joinPath, readText } from '@tfjs-peft/core';
+import { joinPath, readText, type FileLocation } from '@tfjs-peft/core';
 import { ConfigError, ConfigReader, type RawConfig } from '../common/config';
 import { PIL_RESAMPLE, resizeImage, type ResampleFilter } from '../common/resample';
 
@@ -64,7 +64,7 @@ export class ViTImageProcessor {
     });
   }
 
-  static async fromPretrained(dir: string | URL): Promise<ViTImageProcessor> {
+  static async fromPretrained(dir: FileLocation): Promise<ViTImageProcessor> {
     const { text, label } = await readText(joinPath(dir, 'preprocessor_config.json'));
     let raw: RawConfig;
     try {

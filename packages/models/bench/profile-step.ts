@@ -1,0 +1,70 @@
+/**
+ * pnpm --filter @tfjs-peft/models exec tsx bench/profile-step.ts [--shape mini] [--mode full|LayerNorm-only] [--backend wasm]
+ * Per-kernel time of one BERT training step (forward + backward + AdamW) from tf.profile: which
+ * kernels, with which shapes, take the step's time.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
+import { initBackend, manualSeed, type BackendChoice } from '@tfjs-peft/core';
+import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { AdamW } from './train-step';
+
+const { values: a } = parseArgs({
+  options: {
+    shape: { type: 'string', default: 'mini' },
+    mode: { type: 'string', default: 'full' },
+    backend: { type: 'string', default: 'wasm' },
+    batch: { type: 'string', default: '8' },
+    seq: { type: 'string', default: '128' },
+    top: { type: 'string', default: '25' },
+  },
+});
+const SHAPES: Record<string, [number, number, number, number]> = { tiny: [2, 128, 2, 512], mini: [4, 256, 4, 1024], small: [4, 512, 8, 2048], base: [12, 768, 12, 3072] };
+await initBackend(a.backend as BackendChoice);
+const [L, H, heads, ffn] = SHAPES[a.shape!]!;
+const [B, T] = [Number(a.batch), Number(a.seq)];
+manualSeed(0);
+const model = new BertForSequenceClassification({
+  model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
+  max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+});
+model.train();
+if (a.mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
+const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
+const mask = tf.ones([B, T], 'int32');
+const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
+const params = model.trainableParameters();
+const opt = new AdamW(params);
+const step = () => {
+  const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+  opt.step(grads);
+  value.dataSync();
+  tf.dispose([value, ...Object.values(grads)]);
+};
+step();
+step();
+const t0 = performance.now();
+const info = await tf.profile(step);
+const wall = performance.now() - t0;
+const byKernel = new Map<string, { ms: number; n: number }>();
+const byShape = new Map<string, { ms: number; n: number }>();
+let total = 0;
+for (const k of info.kernels) {
+  const ms = await (k.kernelTimeMs as number | Promise<number | { error: string }>);
+  const t = typeof ms === 'number' ? ms : 0;
+  total += t;
+  const e = byKernel.get(k.name) ?? { ms: 0, n: 0 };
+  e.ms += t;
+  e.n++;
+  byKernel.set(k.name, e);
+  const key = `${k.name} ${k.inputShapes.map((s) => `[${s?.join(',')}]`).join(' ')} ${k.extraInfo ?? ''}`;
+  const f = byShape.get(key) ?? { ms: 0, n: 0 };
+  f.ms += t;
+  f.n++;
+  byShape.set(key, f);
+}
+console.log(`${a.shape} ${a.mode} on ${tf.getBackend()}: wall ${wall.toFixed(0)} ms (profiled), kernel time ${total.toFixed(0)} ms in ${info.kernels.length} kernels, peak ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+console.log('\n| kernel | calls | ms | % |\n|---|---|---|---|');
+for (const [k, v] of [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top))) console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);
+console.log('\n| kernel and input shapes | calls | ms | % |\n|---|---|---|---|');
+for (const [k, v] of [...byShape].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top))) console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);
