@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { gelu, relu, silu, activation } from './index';
+import * as tf from '@tensorflow/tfjs-core';
+import { gelu, relu, silu, activation, setFusedKernels } from './index';
 import { checkOp, randomArray, ref, testBackends, useBackend, tolerance } from './testing';
 
 describe.each(testBackends())('activations on %s', (backend) => {
@@ -23,6 +24,34 @@ describe.each(testBackends())('activations on %s', (backend) => {
     // keep relu inputs away from the kink for finite differences
     const xr = x().map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
     await checkOp({ label: 'relu', inputs: [{ shape: [n], data: xr }], tfFn: (a) => relu(a), refFn: (a) => ref.relu(a), tol });
+  });
+  it('the fused GELU kernel (cpu: JavaScript, wasm: SIMD) runs and agrees with the composite op, forward and backward', async () => {
+    const fusedHere = backend === 'cpu' || backend === 'wasm';
+    const xs = tf.tensor(Array.from(randomArray(3000, 12, 6)), [30, 100]);
+    const dy = tf.tensor(Array.from(randomArray(3000, 13)), [30, 100]);
+    for (const approximate of ['none', 'tanh'] as const) {
+      const run = () => {
+        const before = tf.memory().numTensors;
+        const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(gelu(t, approximate), dy)))([xs]);
+        const y = gelu(xs, approximate);
+        const out = [Array.from(y.dataSync()), Array.from(grads[0]!.dataSync())];
+        tf.dispose([value, y, ...grads]);
+        expect(tf.memory().numTensors).toBe(before);
+        return out;
+      };
+      if (backend === 'webgpu') continue; // dataSync is unavailable there; checkOp above covers it
+      const profile = await tf.profile(() => gelu(xs, approximate));
+      expect(profile.kernelNames.includes('TfjsPeftGelu')).toBe(fusedHere);
+      const [fy, fg] = run();
+      setFusedKernels(false);
+      const [cy, cg] = run();
+      setFusedKernels(true);
+      for (let i = 0; i < fy!.length; i++) {
+        expect(Math.abs(fy![i]! - cy![i]!)).toBeLessThan(2e-6 + 2e-6 * Math.abs(cy![i]!));
+        expect(Math.abs(fg![i]! - cg![i]!)).toBeLessThan(2e-6 + 2e-6 * Math.abs(cg![i]!));
+      }
+    }
+    tf.dispose([xs, dy]);
   });
   it('maps HF hidden_act names and rejects unknown ones', () => {
     expect(typeof activation('gelu')).toBe('function');

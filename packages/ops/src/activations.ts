@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradOp } from './custom-grad';
+import { GELU_KERNEL } from './kernels/fused-gelu';
+import { useFused } from './kernels/fused-switch';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -10,9 +12,11 @@ export type GeluApproximate = 'none' | 'tanh';
 /**
  * GELU. `'none'` is the exact form `x·Φ(x)` (HF `gelu`, PyTorch default); `'tanh'` is
  * `0.5·x·(1+tanh(√(2/π)(x+0.044715x³)))` (HF `gelu_new`/`gelu_pytorch_tanh`). The gradient is
- * analytic, so backward saves only `x`.
+ * analytic, so backward saves only `x`. On the cpu backend one fused kernel computes each direction
+ * (`registerBackendKernels`); elsewhere, and as its reference, the composite below.
  */
 function gelu_(x: tf.Tensor, approximate: GeluApproximate = 'none'): tf.Tensor {
+  if (x.dtype === 'float32' && useFused(GELU_KERNEL)) return tf.engine().runKernel(GELU_KERNEL, { x }, { approximate }) as tf.Tensor;
   const f = customGradOp<[tf.Tensor]>(([xi], save) => {
     save([xi]);
     if (approximate === 'tanh') {

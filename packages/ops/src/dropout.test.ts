@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout } from './index';
+import { dropout, setFusedKernels } from './index';
 import { testBackends, useBackend } from './testing';
 
 describe.each(testBackends())('dropout on %s', (backend) => {
@@ -27,6 +27,27 @@ describe.each(testBackends())('dropout on %s', (backend) => {
     const y = await dropout(tf.onesLike(x), 0.5, 9).data();
     expect(Array.from(g)).toEqual(Array.from(y));
     expect(() => dropout(x, 1, 0)).toThrow(/dropout: rate expected a number in \[0, 1\)/);
+    x.dispose();
+  });
+
+  it('the fused kernel (wasm, cpu) draws the composite\'s mask exactly and keeps nothing for backward', async () => {
+    const x = tf.randomNormal([37, 41]);
+    const fused = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(dropout(t, 0.25, 5), t)));
+    const a = Array.from(await dropout(x, 0.25, 5).data());
+    const ga = Array.from(await fused(x).data());
+    setFusedKernels(false);
+    const b = Array.from(await dropout(x, 0.25, 5).data());
+    const gb = Array.from(await fused(x).data());
+    setFusedKernels(true);
+    expect(a).toEqual(b);
+    expect(ga).toEqual(gb);
+    if (backend === 'wasm' || backend === 'cpu') {
+      // forward records no tensor for backward beyond the output: only x's own buffer is involved
+      const before = tf.memory().numTensors;
+      const y = dropout(x, 0.25, 5);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      y.dispose();
+    }
     x.dispose();
   });
 });

@@ -9,9 +9,14 @@ export { crossEntropy, type CrossEntropyOptions, type Reduction } from './cross-
 export { mse } from './mse';
 export { dropout } from './dropout';
 export { embedding } from './embedding';
-export { registerBackendKernels } from './kernels/register-backend-kernels';
+export { registerBackendKernels, registerSimdKernels } from './kernels/register-backend-kernels';
+export { adamwUpdate, type AdamWHyper } from './adamw-update';
 export { wrapTransposedMatMul, setTransposedMatMulFastPath } from './kernels/wasm-batch-mat-mul';
 export { shareWasmIdentity, setSharedIdentity } from './kernels/wasm-identity';
+export { overrideWasmSum, setLeadingAxesSum } from './kernels/wasm-sum';
+export { overrideWasmGather, setRowGather } from './kernels/wasm-gather';
+export { setFusedKernels, useFused } from './kernels/fused-switch';
+export { elementwise, elementwiseOutputs, registerJsKernel, JS_KERNEL_BACKENDS } from './kernels/js-kernel';
 export { OpInputError } from './errors';
 export { loadBackend, BackendError, type BackendName, type LoadBackendOptions } from './backend/load-backend';
 export { defaultWasmThreads } from './backend/wasm-threads';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerBackendKernels } from '../kernels/register-backend-kernels';
+import { registerBackendKernels, registerSimdKernels } from '../kernels/register-backend-kernels';
 import { installNodeWebGPU } from './node-webgpu';
 import { defaultWasmThreads, prepareNodeWasmThreads, unrefWasmPthreads } from './wasm-threads';
 
@@ -106,7 +106,7 @@ export async function loadBackend(
   if (!ok) throw new BackendError(`${name}: ${pkg} is installed but the backend failed to initialise${why}${threads > 1 ? ` (with ${threads} threads; wasmThreads: 1 starts the single-threaded build)` : ''}`);
   await tf.ready();
   if (restore != null) unrefWasmPthreads(tf.backend());
-  const kernels = registerBackendKernels(name);
+  const kernels = [...registerBackendKernels(name), ...(await registerSimdKernels(tf.backend(), name))];
   const active = name === 'wasm' ? activeWasmThreads() : 1;
   if (active < threads && notes.length === 0) notes.push(`wasm: ${active} thread(s) instead of ${threads} (the backend had been started before loadBackend)`);
   return { name, package: pkg, kernels, threads: active, notes };

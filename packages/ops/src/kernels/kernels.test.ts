@@ -2,12 +2,83 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { assertClose, randomArray, ref, testBackends, useBackend } from '../testing';
-import { setTransposedMatMulFastPath, setSharedIdentity } from '../index';
+import { setTransposedMatMulFastPath, setSharedIdentity, setLeadingAxesSum, setRowGather } from '../index';
+import { transposeLastTwo } from './wasm-batch-mat-mul';
 
 const onWasm = testBackends().includes('wasm');
 
 describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
   beforeAll(() => useBackend('wasm'));
+
+  it('the tiled transpose of the last two dimensions matches tf.transpose exactly (ragged tiles, batches)', async () => {
+    for (const shape of [[37, 45], [3, 33, 64], [2, 2, 1, 70], [64, 1]]) {
+      const x = tf.tensor(Array.from(randomArray(shape.reduce((a, b) => a * b), 77)), shape);
+      const perm = [...shape.keys()];
+      [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2]!, perm[perm.length - 1]!];
+      const want = tf.transpose(x, perm);
+      const info = transposeLastTwo({ dataId: x.dataId, shape: x.shape, dtype: 'float32' }, tf.backend());
+      const got = tf.engine().makeTensorFromTensorInfo(info);
+      expect(got.shape).toEqual(want.shape);
+      expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+      tf.dispose([x, want, got]);
+    }
+  });
+
+  it('GatherV2 of rows matches the backend\'s own kernel exactly; other gathers go to it; a bad id is an error naming it', async () => {
+    const cases: [number[], number[], number[], number][] = [
+      [[300, 16], [7], [3, 0, 299, 3, 150, 1, 2], 0],
+      [[2, 8], [2, 3], [0, 1, 1, 0, 0, 1], 0],
+      [[5, 3, 4], [4], [4, 0, 2, 2], 0],
+      [[5, 3, 4], [2], [2, 0], 1], // another axis: original
+    ];
+    for (const [shape, idShape, ids, axis] of cases) {
+      const x = tf.tensor(Array.from(randomArray(shape.reduce((a, b) => a * b), 83)), shape);
+      const idx = tf.tensor(ids, idShape, 'int32');
+      const before = tf.memory().numTensors;
+      const ours = tf.gather(x, idx, axis);
+      expect(setRowGather('wasm', false)).toBe(false);
+      const theirs = tf.gather(x, idx, axis);
+      expect(setRowGather('wasm', true)).toBe(true);
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(Array.from(await ours.data())).toEqual(Array.from(await theirs.data()));
+      tf.dispose([ours, theirs]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, idx]);
+    }
+    const w = tf.ones([4, 2]);
+    const bad = tf.tensor1d([1, 4], 'int32');
+    const before = tf.memory();
+    expect(() => tf.gather(w, bad)).toThrow('GatherV2: index 4 (position 1) is not in [0, 3]');
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    tf.dispose([w, bad]);
+  });
+
+  it('Sum over leading axes is bit-identical to the backend\'s own kernel; other reductions go to it', async () => {
+    const cases: [number[], number | number[], boolean][] = [
+      [[1024, 256], 0, false],
+      [[8, 128, 256], [0, 1], false],
+      [[8, 128, 256], [1, 0], true],
+      [[6, 5, 4], [-3], false],
+      [[6, 5, 4], [1], false], // not leading: original
+      [[6, 5, 4], [0, 1, 2], false], // everything: original
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      const x = tf.tensor(Array.from(randomArray(shape.reduce((a, b) => a * b), 79)), shape);
+      const before = tf.memory().numTensors;
+      const ours = tf.sum(x, axis, keepDims);
+      expect(setLeadingAxesSum('wasm', false)).toBe(false);
+      const theirs = tf.sum(x, axis, keepDims);
+      expect(setLeadingAxesSum('wasm', true)).toBe(true);
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(Array.from(await ours.data()), `sum ${shape} axis ${axis}`).toEqual(Array.from(await theirs.data()));
+      tf.dispose([ours, theirs]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    }
+    const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    expect(Array.from(await tf.sum(ints, 0).data())).toEqual([4, 6]);
+    ints.dispose();
+  });
 
   it('BatchMatMul is wrapped and every transpose combination matches float64 (rank 2 and 4)', async () => {
     expect(getKernel('BatchMatMul', 'wasm')).toBeDefined();

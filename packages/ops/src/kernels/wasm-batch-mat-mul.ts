@@ -14,6 +14,7 @@ interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   wasm: {
     cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
@@ -99,6 +100,39 @@ function batchedAsLoop(a: TensorInfo, b: TensorInfo, backend: unknown): TensorIn
   return out;
 }
 
+const TILE = 32;
+
+/**
+ * Swaps the last two dimensions of a float32 tensor, in cache-sized tiles, on the wasm heap. The
+ * backend's generic Transpose kernel walks element by element through index arithmetic (~12 ns per
+ * element here); tiles of 32×32 keep both sides in cache (~1.5 ns). Exact: it only moves values.
+ */
+export function transposeLastTwo(x: TensorInfo, backend: unknown): TensorInfo {
+  const be = backend as WasmBackendInternals;
+  const r = x.shape.length;
+  const [rows, cols] = [x.shape[r - 2]!, x.shape[r - 1]!];
+  const out = be.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
+  // views after makeOutput: a heap growth detaches earlier ones
+  const src = be.typedArrayFromHeap(x);
+  const dst = be.typedArrayFromHeap(out);
+  const plane = rows * cols;
+  const batch = plane === 0 ? 0 : src.length / plane;
+  for (let b = 0; b < batch; b++) {
+    const base = b * plane;
+    for (let i0 = 0; i0 < rows; i0 += TILE) {
+      const i1 = Math.min(i0 + TILE, rows);
+      for (let j0 = 0; j0 < cols; j0 += TILE) {
+        const j1 = Math.min(j0 + TILE, cols);
+        for (let i = i0; i < i1; i++) {
+          const s = base + i * cols;
+          for (let j = j0; j < j1; j++) dst[base + j * rows + i] = src[s + j]!;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * XNNPACK's fast path in the wasm backend covers only `a · b` with neither operand
  * transposed; `transposeA`/`transposeB` fall back to a scalar loop that ran 10–40× slower
@@ -119,10 +153,14 @@ const fastPath =
     const temps: TensorInfo[] = [];
     const swapLast = (x: TensorInfo): TensorInfo => {
       const r = x.shape.length;
-      const perm = [...Array(r).keys()];
-      perm[r - 1] = r - 2;
-      perm[r - 2] = r - 1;
-      const out = transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as TensorInfo;
+      let out: TensorInfo;
+      if (x.dtype === 'float32') out = transposeLastTwo(x, backend);
+      else {
+        const perm = [...Array(r).keys()];
+        perm[r - 1] = r - 2;
+        perm[r - 2] = r - 1;
+        out = transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as TensorInfo;
+      }
       temps.push(out);
       return out;
     };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '@tfjs-peft/core';
+import { adamwUpdate } from '@tfjs-peft/core';
 import { decayFor, type Optimizer, type OptimizerState, type ParamEntry } from './optimizer';
 
 export interface AdamWOptions {
@@ -12,7 +13,8 @@ export interface AdamWOptions {
 /**
  * AdamW as `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then the bias-corrected Adam step.
  * Weight decay is skipped for biases and LayerNorm. Moments are created lazily and updated one
- * parameter at a time, so the temporary memory of a step is that of the largest parameter.
+ * parameter at a time, so the temporary memory of a step is that of the largest parameter. Each
+ * update is `adamwUpdate` (ops): one fused pass on wasm (SIMD) and cpu, element-wise ops elsewhere.
  */
 export class AdamW implements Optimizer {
   readonly params: ParamEntry[];
@@ -43,13 +45,12 @@ export class AdamW implements Optimizer {
       }
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
-      tf.tidy(() => {
-        m.assign(tf.add(tf.mul(m, this.b1), tf.mul(g, 1 - this.b1)));
-        v.assign(tf.add(tf.mul(v, this.b2), tf.mul(tf.square(g), 1 - this.b2)));
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(c2)), this.eps);
-        const decayed = weightDecay ? tf.mul(param.value, 1 - lr * weightDecay) : param.value;
-        param.variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / c1)));
-      });
+      const next = adamwUpdate(param.value, g, m, v, { lr, beta1: this.b1, beta2: this.b2, eps: this.eps, weightDecay, c1, c2 });
+      // assign takes over the new buffers (reference-counted); the old ones are released
+      param.variable.assign(next[0]);
+      m.assign(next[1]);
+      v.assign(next[2]);
+      tf.dispose(next);
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * pnpm --filter @tfjs-peft/models exec tsx bench/profile-step.ts [--shape mini] [--mode full|LayerNorm-only] [--backend wasm]
+ * pnpm bench:profile -- [--shape mini] [--mode full|LayerNorm-only] [--backend wasm] [--top 25]
  * Per-kernel time of one BERT training step (forward + backward + AdamW) from tf.profile: which
  * kernels, with which shapes, take the step's time.
  */
@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { initBackend, manualSeed, type BackendChoice } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
-import { AdamW } from './train-step';
+import { AdamW } from '@tfjs-peft/train';
 
 const { values: a } = parseArgs({
   options: {
@@ -34,10 +34,10 @@ const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
 const mask = tf.ones([B, T], 'int32');
 const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
 const params = model.trainableParameters();
-const opt = new AdamW(params);
+const opt = new AdamW(params, { weightDecay: 0.01 });
 const step = () => {
   const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
-  opt.step(grads);
+  opt.apply(grads, 1e-4);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
 };

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend, manualSeed, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
 import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
-import { timeTrainingSteps } from '../../models/bench/train-step';
+import { timeTrainingSteps } from './train-step';
 
 const CONFIGS: Record<string, PeftConfig> = {
   full: { method: 'full' },

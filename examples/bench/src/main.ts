@@ -1,0 +1,130 @@
+/**
+ * pnpm bench — one training step (forward + backward + AdamW) of BertForSequenceClassification at
+ * batch 8 × seq 128 for the BERT shapes of the PyTorch reference table, with full fine-tuning,
+ * LayerNorm-only and LoRA (r 8, query/value): step time, tokens/s, peak tensor memory, the ratio to
+ * PyTorch 1.13 (ENVIRONMENT.md) and, when a Python with torch + transformers + peft is found
+ * (.venv-hf or TFJS_PEFT_PYTHON), to the same step run live in PyTorch (scripts/torch_step.py:
+ * transformers' BERT, PEFT's LoRA) on this machine in the same run, with its peak memory.
+ *   --backend wasm  --shapes tiny,mini,small,base  --modes full,LayerNorm-only,LoRA  --steps 3
+ *   --batch 8  --seq 128  --torch auto|off  --threads 2 (PyTorch's)  --wasm-threads (ours; default: cores)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { initBackend, manualSeed, formatBytes, countParameters, type BackendChoice, type Module } from '@tfjs-peft/core';
+import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { applyPeft } from '@tfjs-peft/adapters';
+import { timeTrainingSteps } from './train-step';
+
+const { values: a } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    shapes: { type: 'string', default: 'tiny,mini,small,base' },
+    modes: { type: 'string', default: 'full,LayerNorm-only,LoRA' },
+    steps: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '8' },
+    seq: { type: 'string', default: '128' },
+    one: { type: 'string' },
+    torch: { type: 'string', default: 'auto' },
+    threads: { type: 'string', default: '2' },
+    'wasm-threads': { type: 'string' },
+  },
+});
+
+/** A Python with torch + transformers + peft (TFJS_PEFT_PYTHON or the repository's .venv-hf), for the live PyTorch column. */
+function findPython(): string | null {
+  if (a.torch === 'off') return null;
+  const candidates = [process.env.TFJS_PEFT_PYTHON, fileURLToPath(new URL('../../../.venv-hf/bin/python', import.meta.url))].filter((p): p is string => !!p && existsSync(p));
+  for (const py of candidates) if (spawnSync(py, ['-c', 'import torch, transformers, peft'], { encoding: 'utf8' }).status === 0) return py;
+  return null;
+}
+const SHAPES: Record<string, [number, number, number, number]> = {
+  tiny: [2, 128, 2, 512],
+  mini: [4, 256, 4, 1024],
+  small: [4, 512, 8, 2048],
+  base: [12, 768, 12, 3072],
+};
+const MODES = ['full', 'LayerNorm-only', 'LoRA'] as const;
+type Mode = (typeof MODES)[number];
+// PyTorch 1.13, same machine, 2 threads, ms per step (ENVIRONMENT.md)
+const TORCH: Record<string, Record<Mode, number>> = {
+  tiny: { full: 95, 'LayerNorm-only': 28, LoRA: 30 },
+  mini: { full: 290, 'LayerNorm-only': 137, LoRA: 135 },
+  small: { full: 938, 'LayerNorm-only': 361, LoRA: 370 },
+  base: { full: 4150, 'LayerNorm-only': 2905, LoRA: 2492 },
+};
+const [B, T, STEPS] = [Number(a.batch), Number(a.seq), Number(a.steps)];
+
+/** One configuration, measured in this process; prints a JSON line. */
+async function measureOne(name: string, mode: Mode): Promise<void> {
+  const info = await initBackend(a.backend as BackendChoice, a['wasm-threads'] ? { wasmThreads: Number(a['wasm-threads']) } : {});
+  const [L, H, heads, ffn] = SHAPES[name]!;
+  manualSeed(0);
+  const model = new BertForSequenceClassification({
+    model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
+    max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+  });
+  let trainable: Module & { forward(i: Record<string, tf.Tensor>): { loss?: tf.Tensor } } = model;
+  if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
+  if (mode === 'LoRA') trainable = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 }) as never;
+  trainable.train();
+  const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
+  const mask = tf.ones([B, T], 'int32');
+  const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
+  const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
+  console.log(JSON.stringify({ ms, peak, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads }));
+}
+
+if (a.one) {
+  const [name, mode] = a.one.split(':') as [string, Mode];
+  await measureOne(name, mode);
+} else {
+  const modes = a.modes!.split(',') as Mode[];
+  for (const m of modes) if (!MODES.includes(m)) throw new Error(`--modes: ${m} is not one of ${MODES.join(', ')}`);
+  console.log(`tfjs-peft bench — backend ${a.backend}, batch ${B} × seq ${T}, median of ${STEPS} steps after a warm-up step; each configuration in its own process`);
+  const py = findPython();
+  const torchScript = fileURLToPath(new URL('../scripts/torch_step.py', import.meta.url));
+  console.log(py ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours` : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)');
+  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | step ms | tokens/s | peak tensor memory | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const results: Record<string, Partial<Record<Mode, { ours: number; torch?: number }>>> = {};
+  const script = fileURLToPath(import.meta.url);
+  for (const name of a.shapes!.split(',')) {
+    const [L, H, heads, ffn] = SHAPES[name]!;
+    for (const mode of modes) {
+      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T)];
+      if (a['wasm-threads']) args.push('--wasm-threads', a['wasm-threads']);
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+      const ref = TORCH[name]![mode];
+      if (r.status !== 0 || !line) {
+        const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
+        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | ${why} | | | ${ref} | | | | |`);
+        continue;
+      }
+      const { ms, peak, trainablePercent, threads } = JSON.parse(line) as { ms: number; peak: number; trainablePercent: number; threads: number };
+      const row: { ours: number; torch?: number } = { ours: ms };
+      (results[name] ??= {})[mode] = row;
+      let live = '| – | – | – |';
+      if (py) {
+        const t = spawnSync(py, [torchScript, '--shape', `${L},${H},${heads},${ffn}`, '--mode', mode, '--batch', String(B), '--seq', String(T), '--steps', String(STEPS), '--threads', a.threads!], { encoding: 'utf8' });
+        const tl = t.stdout.split('\n').find((l) => l.startsWith('{'));
+        if (tl) {
+          const { ms: tms, peak_bytes: tpeak } = JSON.parse(tl) as { ms: number; peak_bytes: number };
+          row.torch = tms;
+          live = `| ${tms.toFixed(0)} | ${(ms / tms).toFixed(2)}× | ${formatBytes(tpeak)} |`;
+        } else live = `| failed: ${(t.stderr.trim().split('\n').pop() ?? '').slice(0, 60)} | | |`;
+      }
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
+    }
+  }
+  console.log('\nSpeed-up of LayerNorm-only and LoRA over full fine-tuning, ours (live PyTorch):');
+  for (const [name, r] of Object.entries(results)) {
+    const parts = (['LayerNorm-only', 'LoRA'] as const)
+      .filter((m) => r.full && r[m])
+      .map((m) => `${m} ${(r.full!.ours / r[m]!.ours).toFixed(2)}×${r.full!.torch && r[m]!.torch ? ` (${(r.full!.torch / r[m]!.torch!).toFixed(2)}×)` : ''}`);
+    if (parts.length) console.log(`  ${name}: ${parts.join(', ')}`);
+  }
+}

@@ -1,0 +1,138 @@
+import { registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { elementwise, registerJsKernel } from './js-kernel';
+import { simdKernels } from './simd/simd-module';
+
+export const GELU_KERNEL = 'TfjsPeftGelu';
+export const GELU_GRAD_KERNEL = 'TfjsPeftGeluGrad';
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/**
+ * erf(x) by W. J. Cody's rational Chebyshev approximations (as in most C libraries), in float64:
+ * relative error below 1e-15, far inside float32. Three ranges: |x| < 0.5, < 4, and beyond.
+ */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 0.5) {
+    const t = x * x;
+    const p = ((((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947);
+    const q = ((((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062);
+    return (x * p) / q;
+  }
+  let erfc: number;
+  if (ax < 4) {
+    const p = (((((((2.15311535474403846e-8 * ax + 0.564188496988670089) * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax + 298.635138197400131) * ax + 881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725;
+    const q = (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax + 3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
+    erfc = (Math.exp(-ax * ax) * p) / q;
+  } else {
+    const z = 1 / (ax * ax);
+    const p = ((((0.0163153871373020978 * z + 0.305326634961232344) * z + 0.360344899949804439) * z + 0.125781726111229246) * z + 0.0160837851487422766) * z + 0.000658749161529837803;
+    const q = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 0.527905102951428412) * z + 0.0605183413124413191) * z + 0.00233520497626869185;
+    erfc = (Math.exp(-ax * ax) / ax) * (1 / Math.sqrt(Math.PI) - (z * p) / q);
+  }
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+type Approximate = 'none' | 'tanh';
+
+function forward(out: Float32Array, x: Float32Array, approximate: Approximate): void {
+  if (approximate === 'tanh') {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+    }
+  } else {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = 0.5 * v * (1 + erf(v * SQRT1_2));
+    }
+  }
+}
+
+function backward(out: Float32Array, dy: Float32Array, x: Float32Array, approximate: Approximate): void {
+  if (approximate === 'tanh') {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      const t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
+      const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
+      out[i] = dy[i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
+    }
+  } else {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = dy[i]! * (0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+    }
+  }
+}
+
+const geluKernel =
+  (backendName: string): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const x = inputs.x as TensorInfo;
+    const approximate = (attrs as { approximate: Approximate }).approximate;
+    return elementwise(backend, backendName, x.shape, [x], (out, xv) => forward(out, xv!, approximate));
+  };
+
+const geluGradKernel =
+  (backendName: string): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const x = inputs.x as TensorInfo;
+    const dy = inputs.dy as TensorInfo;
+    const approximate = (attrs as { approximate: Approximate }).approximate;
+    return elementwise(backend, backendName, x.shape, [dy, x], (out, dyv, xv) => backward(out, dyv!, xv!, approximate));
+  };
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+/** wasm: the SIMD kernels of wasm/kernels.ts on tfjs's heap (erf by Eigen's rational approximation, exp by Cephes'). */
+const wasmGelu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs.x as TensorInfo;
+  const be = backend as unknown as WasmLike;
+  const k = simdKernels(backend)!;
+  const out = be.makeOutput(x.shape, 'float32');
+  const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
+  const n = x.shape.reduce((a, b) => a * b, 1);
+  ((attrs as { approximate: Approximate }).approximate === 'tanh' ? k.geluTanhForward : k.geluForward)(at(x), at(out), n);
+  return out;
+};
+
+const wasmGeluGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const be = backend as unknown as WasmLike;
+  const k = simdKernels(backend)!;
+  const out = be.makeOutput(x.shape, 'float32');
+  const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
+  const n = x.shape.reduce((a, b) => a * b, 1);
+  ((attrs as { approximate: Approximate }).approximate === 'tanh' ? k.geluTanhBackward : k.geluBackward)(at(dy), at(x), at(out), n);
+  return out;
+};
+
+let gradientRegistered = false;
+
+/**
+ * Registers the fused GELU (forward and backward) and its gradient: scalar JavaScript on cpu, the
+ * SIMD module on wasm (call once `instantiateSimdKernels` has succeeded). Idempotent.
+ */
+export function registerFusedGelu(backendName: string): boolean {
+  if (!gradientRegistered) {
+    registerGradient({
+      kernelName: GELU_KERNEL,
+      inputsToSave: ['x'],
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => ({
+        x: () => tf.engine().runKernel(GELU_GRAD_KERNEL, { dy: dy as Tensor, x: saved[0]! }, attrs) as Tensor,
+      }),
+    });
+    gradientRegistered = true;
+  }
+  const wasm = backendName === 'wasm';
+  const a = registerJsKernel(GELU_KERNEL, wasm ? () => wasmGelu : geluKernel, [backendName]);
+  const b = registerJsKernel(GELU_GRAD_KERNEL, wasm ? () => wasmGeluGrad : geluGradKernel, [backendName]);
+  return a.length > 0 || b.length > 0;
+}

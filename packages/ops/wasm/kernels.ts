@@ -1,0 +1,189 @@
+// SIMD kernels for the wasm backend, compiled by AssemblyScript (`pnpm --filter @tfjs-peft/ops build:wasm`)
+// into a module that imports tfjs-backend-wasm's own memory, so they read and write tensors in place on
+// its heap. Every pointer is a byte offset into that heap; n is an element count. Each loop runs on
+// f32x4 lanes with a scalar tail. float32 arithmetic throughout, as the composite ops they replace.
+
+// AdamW as torch.optim.AdamW: p' = p·decay − step·m'/(√v'·invSqrtC2 + eps)
+export function adamw(p: usize, g: usize, m: usize, v: usize, po: usize, mo: usize, vo: usize, n: i32, b1: f32, b2: f32, eps: f32, decay: f32, step: f32, invSqrtC2: f32): void {
+  const a1: f32 = 1 - b1;
+  const a2: f32 = 1 - b2;
+  const vb1 = f32x4.splat(b1);
+  const vb2 = f32x4.splat(b2);
+  const va1 = f32x4.splat(a1);
+  const va2 = f32x4.splat(a2);
+  const veps = f32x4.splat(eps);
+  const vdecay = f32x4.splat(decay);
+  const vstep = f32x4.splat(step);
+  const vinv = f32x4.splat(invSqrtC2);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o: usize = <usize>i << 2;
+    const gr = v128.load(g + o);
+    const m1 = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(va1, gr));
+    const v1 = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(va2, f32x4.mul(gr, gr)));
+    v128.store(mo + o, m1);
+    v128.store(vo + o, v1);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(v1), vinv), veps);
+    v128.store(po + o, f32x4.sub(f32x4.mul(v128.load(p + o), vdecay), f32x4.div(f32x4.mul(vstep, m1), denom)));
+  }
+  for (; i < n; i++) {
+    const o: usize = <usize>i << 2;
+    const gr = load<f32>(g + o);
+    const m1 = b1 * load<f32>(m + o) + a1 * gr;
+    const v1 = b2 * load<f32>(v + o) + a2 * gr * gr;
+    store<f32>(mo + o, m1);
+    store<f32>(vo + o, v1);
+    store<f32>(po + o, load<f32>(p + o) * decay - (step * m1) / (Mathf.sqrt(v1) * invSqrtC2 + eps));
+  }
+}
+
+// erf(x) on f32x4: Eigen's rational approximation on [-4, 4] (|error| < 1e-7; ±1 beyond)
+// @ts-ignore: decorator
+@inline function erf4(a: v128): v128 {
+  const x = f32x4.max(f32x4.min(a, f32x4.splat(4)), f32x4.splat(-4));
+  const x2 = f32x4.mul(x, x);
+  let p = f32x4.splat(-2.72614225801306e-10);
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(2.77068142495902e-8));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-2.10102402082508e-6));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-5.69250639462346e-5));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-7.34990630326855e-4));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-2.95459980854025e-3));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-1.60960333262415e-2));
+  p = f32x4.mul(p, x);
+  let q = f32x4.splat(-1.45660718464996e-5);
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(-2.13374055278905e-4));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(-1.68282697438203e-3));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(-7.37332916720468e-3));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(-1.42647390514189e-2));
+  return f32x4.div(p, q);
+}
+
+// exp(x) on f32x4 (Cephes expf: x = k·ln2 + r, degree-5 polynomial in r, 2^k from the exponent bits)
+// @ts-ignore: decorator
+@inline function exp4(a: v128): v128 {
+  const x0 = f32x4.max(f32x4.min(a, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447504019));
+  const k = f32x4.floor(f32x4.add(f32x4.mul(x0, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  let x = f32x4.sub(x0, f32x4.mul(k, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1));
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  return f32x4.mul(y, pow2);
+}
+
+// @ts-ignore: decorator
+@inline function erfScalar(x: f32): f32 {
+  return f32x4.extract_lane(erf4(f32x4.splat(x)), 0);
+}
+
+// @ts-ignore: decorator
+@inline function expScalar(x: f32): f32 {
+  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
+}
+
+const SQRT1_2: f32 = 0.7071067811865476;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+// GELU, exact erf form: y = x·½(1 + erf(x/√2))
+export function geluForward(x: usize, y: usize, n: i32): void {
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  const s = f32x4.splat(SQRT1_2);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o: usize = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(y + o, f32x4.mul(f32x4.mul(half, v), f32x4.add(one, erf4(f32x4.mul(v, s)))));
+  }
+  for (; i < n; i++) {
+    const o: usize = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, 0.5 * v * (1 + erfScalar(v * SQRT1_2)));
+  }
+}
+
+// its gradient: dx = dy·(½(1 + erf(x/√2)) + x·φ(x)), φ(x) = exp(−x²/2)/√(2π)
+export function geluBackward(dy: usize, x: usize, dx: usize, n: i32): void {
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  const s = f32x4.splat(SQRT1_2);
+  const c = f32x4.splat(INV_SQRT_2PI);
+  const mhalf = f32x4.splat(-0.5);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o: usize = <usize>i << 2;
+    const v = v128.load(x + o);
+    const cdf = f32x4.mul(half, f32x4.add(one, erf4(f32x4.mul(v, s))));
+    const pdf = f32x4.mul(c, exp4(f32x4.mul(mhalf, f32x4.mul(v, v))));
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), f32x4.add(cdf, f32x4.mul(v, pdf))));
+  }
+  for (; i < n; i++) {
+    const o: usize = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const cdf: f32 = 0.5 * (1 + erfScalar(v * SQRT1_2));
+    store<f32>(dx + o, load<f32>(dy + o) * (cdf + v * INV_SQRT_2PI * expScalar(-0.5 * v * v)));
+  }
+}
+
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+const GELU_C: f32 = 0.044715;
+
+// tanh(u) = 1 − 2/(exp(2u) + 1), saturating correctly at both ends
+// @ts-ignore: decorator
+@inline function tanh4(u: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(u, u)), one)));
+}
+
+// GELU, tanh form: y = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
+export function geluTanhForward(x: usize, y: usize, n: i32): void {
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  const k = f32x4.splat(SQRT_2_OVER_PI);
+  const c = f32x4.splat(GELU_C);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o: usize = <usize>i << 2;
+    const v = v128.load(x + o);
+    const u = f32x4.mul(k, f32x4.add(v, f32x4.mul(c, f32x4.mul(v, f32x4.mul(v, v)))));
+    v128.store(y + o, f32x4.mul(f32x4.mul(half, v), f32x4.add(one, tanh4(u))));
+  }
+  for (; i < n; i++) {
+    const o: usize = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const t = f32x4.extract_lane(tanh4(f32x4.splat(SQRT_2_OVER_PI * (v + GELU_C * v * v * v))), 0);
+    store<f32>(y + o, 0.5 * v * (1 + t));
+  }
+}
+
+// its gradient: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)
+export function geluTanhBackward(dy: usize, x: usize, dx: usize, n: i32): void {
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  const k = f32x4.splat(SQRT_2_OVER_PI);
+  const c = f32x4.splat(GELU_C);
+  const c3 = f32x4.splat(3 * GELU_C);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o: usize = <usize>i << 2;
+    const v = v128.load(x + o);
+    const v2 = f32x4.mul(v, v);
+    const t = tanh4(f32x4.mul(k, f32x4.add(v, f32x4.mul(c, f32x4.mul(v, v2)))));
+    const du = f32x4.mul(k, f32x4.add(one, f32x4.mul(c3, v2)));
+    const d = f32x4.add(f32x4.mul(half, f32x4.add(one, t)), f32x4.mul(f32x4.mul(half, v), f32x4.mul(f32x4.sub(one, f32x4.mul(t, t)), du)));
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), d));
+  }
+  for (; i < n; i++) {
+    const o: usize = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const t = f32x4.extract_lane(tanh4(f32x4.splat(SQRT_2_OVER_PI * (v + GELU_C * v * v * v))), 0);
+    const du = SQRT_2_OVER_PI * (1 + 3 * GELU_C * v * v);
+    store<f32>(dx + o, load<f32>(dy + o) * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du));
+  }
+}
