@@ -178,7 +178,7 @@ describe('applyPeft handle', () => {
     expect(a.loadingInfo!.missingKeys).toEqual(['bert.pooler.dense.weight', 'bert.pooler.dense.bias', 'classifier.weight', 'classifier.bias']);
     for (const method of ['ln-tuning', 'lora'] as const) {
       const peft = applyPeft(load(2), { method });
-      expect(peft.entries[0]!.config.modulesToSave).toEqual(['classifier', 'score', 'bert.pooler.dense']);
+      expect((peft.entries[0]!.config as { modulesToSave?: string[] }).modulesToSave).toEqual(['classifier', 'score', 'bert.pooler.dense']);
       expect(peft.trainableParameters().map(([n]) => n)).toContain('base_model.bert.pooler.dense.modules_to_save.default.weight');
       await sgd(peft as never, { inputIds: tf.tensor2d([[1, 5, 7, 2]], [1, 4], 'int32'), labels: tf.tensor1d([1], 'int32') }, (o) => (o as { loss: tf.Scalar }).loss, 2, 0.1);
       peft.eval();
@@ -192,7 +192,7 @@ describe('applyPeft handle', () => {
       const back = Array.from(await (again.forward(x) as { logits: tf.Tensor }).logits.data());
       expect(Math.max(...back.map((v, i) => Math.abs(v - out[i]!)))).toBeLessThan(1e-6);
       // explicit modulesToSave are taken as given
-      expect(applyPeft(load(2), { method, modulesToSave: ['classifier'] }).entries[0]!.config.modulesToSave).toEqual(['classifier']);
+      expect((applyPeft(load(2), { method, modulesToSave: ['classifier'] }).entries[0]!.config as { modulesToSave?: string[] }).modulesToSave).toEqual(['classifier']);
     }
     [donor, a].forEach((m) => m.dispose());
   });

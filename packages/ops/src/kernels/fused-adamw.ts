@@ -2,13 +2,9 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { elementwiseOutputs, registerJsKernel } from './js-kernel';
 import { simdKernels } from './simd/simd-module';
 import type { AdamWHyper } from '../adamw-update';
+import { heapOffset, type WasmBackendInternals } from './wasm-backend';
 
 export const ADAMW_KERNEL = 'TfjsPeftAdamW';
-
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-}
 
 /** The scalar loop (cpu backend), in float64 per element, kept monomorphic. */
 function update(po: Float32Array, mo: Float32Array, vo: Float32Array, p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, eps: number, decay: number, step: number, sqrtC2: number): void {
@@ -38,10 +34,10 @@ const cpuKernel =
 const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', TensorInfo>;
   const h = attrs as unknown as AdamWHyper;
-  const be = backend as unknown as WasmLike;
+  const be = backend as unknown as WasmBackendInternals;
   const k = simdKernels(backend)!;
   const outs = [be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32')];
-  const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo) => heapOffset(be, t);
   const n = p.shape.reduce((a, b) => a * b, 1);
   k.adamw(at(p), at(g), at(m), at(v), at(outs[0]!), at(outs[1]!), at(outs[2]!), n, h.beta1, h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.lr / h.c1, 1 / Math.sqrt(h.c2));
   return outs;

@@ -2,6 +2,7 @@ import { registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type
 import * as tf from '@tensorflow/tfjs-core';
 import { elementwise, registerJsKernel } from './js-kernel';
 import { simdKernels } from './simd/simd-module';
+import { heapOffset, type WasmBackendInternals } from './wasm-backend';
 
 export const GELU_KERNEL = 'TfjsPeftGelu';
 export const GELU_GRAD_KERNEL = 'TfjsPeftGeluGrad';
@@ -85,18 +86,13 @@ const geluGradKernel =
     return elementwise(backend, backendName, x.shape, [dy, x], (out, dyv, xv) => backward(out, dyv!, xv!, approximate));
   };
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-}
-
 /** wasm: the SIMD kernels of wasm/kernels.ts on tfjs's heap (erf by Eigen's rational approximation, exp by Cephes'). */
 const wasmGelu: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
-  const be = backend as unknown as WasmLike;
+  const be = backend as unknown as WasmBackendInternals;
   const k = simdKernels(backend)!;
   const out = be.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo) => heapOffset(be, t);
   const n = x.shape.reduce((a, b) => a * b, 1);
   ((attrs as { approximate: Approximate }).approximate === 'tanh' ? k.geluTanhForward : k.geluForward)(at(x), at(out), n);
   return out;
@@ -105,10 +101,10 @@ const wasmGelu: KernelFunc = ({ inputs, backend, attrs }) => {
 const wasmGeluGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const be = backend as unknown as WasmLike;
+  const be = backend as unknown as WasmBackendInternals;
   const k = simdKernels(backend)!;
   const out = be.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo) => heapOffset(be, t);
   const n = x.shape.reduce((a, b) => a * b, 1);
   ((attrs as { approximate: Approximate }).approximate === 'tanh' ? k.geluTanhBackward : k.geluBackward)(at(dy), at(x), at(out), n);
   return out;

@@ -1,4 +1,5 @@
 import { getKernel, registerKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { WasmBackendInternals } from './wasm-backend';
 
 /**
  * Fused element-wise kernels written in JavaScript over the backend's own memory, for the two
@@ -11,10 +12,6 @@ import { getKernel, registerKernel, type KernelFunc, type TensorInfo } from '@te
  */
 export const JS_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 interface CpuLike {
   data: { get(dataId: object): { values: unknown } };
   makeTensorInfo(shape: number[], dtype: string, values?: unknown): TensorInfo;
@@ -41,7 +38,7 @@ export function elementwiseOutputs(
 ): TensorInfo[] {
   for (const t of inputs) if (t.dtype !== 'float32') throw new Error(`fused kernel: expected float32 inputs, got ${t.dtype}`);
   if (backendName === 'wasm') {
-    const be = backend as WasmLike;
+    const be = backend as WasmBackendInternals;
     const outs = Array.from({ length: count }, () => be.makeOutput(shape, 'float32'));
     body(
       outs.map((o) => be.typedArrayFromHeap(o) as Float32Array),

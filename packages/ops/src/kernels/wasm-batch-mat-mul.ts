@@ -6,20 +6,9 @@ import {
   type BatchMatMulAttrs,
 } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
+import type { WasmBackendInternals } from './wasm-backend';
 
 type Disposer = { disposeData(dataId: object): boolean };
-
-/** The parts of tfjs-backend-wasm's BackendWasm the batched path uses. */
-interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
-  dataIdNextNumber: number;
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
-    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
-  };
-}
 
 const cwrapped = new WeakMap<object, (...a: unknown[]) => void>();
 

@@ -1,10 +1,6 @@
 import { util, type GatherV2Attrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmBackendInternals } from './wasm-backend';
 
 /**
  * `GatherV2` of whole rows (`axis` 0, no batch dims: every embedding lookup) on wasm. The backend's
@@ -20,7 +16,7 @@ const rowGather =
     const { axis, batchDims } = args.attrs as unknown as GatherV2Attrs;
     const ax = util.parseAxisParam(axis, x.shape)[0];
     if (ax !== 0 || (batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || x.shape.length < 1) return original.kernelFunc(args);
-    const be = args.backend as unknown as WasmBackendLike;
+    const be = args.backend as unknown as WasmBackendInternals;
     const rows = x.shape[0]!;
     const width = util.sizeFromShape(x.shape.slice(1));
     const n = util.sizeFromShape(indices.shape);

@@ -1,10 +1,6 @@
 import { util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmBackendInternals } from './wasm-backend';
 
 /**
  * `Sum` over leading axes (`[N, D] → [D]`: every bias gradient, LayerNorm's γ/β gradients) on wasm.
@@ -22,7 +18,7 @@ const leadingAxesSum =
     const axes = util.parseAxisParam(axis, x.shape);
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
     if (x.dtype !== 'float32' || !leading) return original.kernelFunc(args);
-    const be = args.backend as unknown as WasmBackendLike;
+    const be = args.backend as unknown as WasmBackendInternals;
     const rest = x.shape.slice(axes.length);
     const inner = util.sizeFromShape(rest);
     const outer = util.sizeFromShape(x.shape.slice(0, axes.length));

@@ -6,12 +6,7 @@ import {
   type TensorInfo,
   type UnsortedSegmentSumAttrs,
 } from '@tensorflow/tfjs-core';
-
-/** The parts of the wasm backend this kernel uses (tfjs-backend-wasm's BackendWasm). */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmBackendInternals } from './wasm-backend';
 
 /**
  * `UnsortedSegmentSum` is the gradient of every `gather`, i.e. of every embedding lookup,
@@ -22,7 +17,7 @@ const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const segmentIds = inputs.segmentIds as TensorInfo;
   const { numSegments } = attrs as unknown as UnsortedSegmentSumAttrs;
-  const wasm = backend as unknown as WasmBackendLike;
+  const wasm = backend as unknown as WasmBackendInternals;
   const n = segmentIds.shape.reduce((a, b) => a * b, 1);
   const rows = x.shape[0] ?? 0;
   if (n !== rows || segmentIds.shape.length !== 1) {
