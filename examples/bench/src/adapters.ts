@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, manualSeed, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
-import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { initBackend, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
+import { referenceBert } from './bert-shapes';
 import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
 import { timeTrainingSteps } from './train-step';
 
@@ -38,11 +38,7 @@ const [B, T, STEPS] = [8, 128, Number(a.steps)];
 
 async function measureOne(name: string): Promise<void> {
   await initBackend(a.backend as BackendChoice);
-  manualSeed(0);
-  const model = new BertForSequenceClassification({
-    model_type: 'bert', vocab_size: 30522, hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 1024,
-    max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
-  });
+  const model = referenceBert('mini');
   const peft = applyPeft(model, CONFIGS[name]!);
   peft.train();
   const inputs = { inputIds: tf.randomUniform([B, T], 1000, 30000, 'int32', 1), attentionMask: tf.ones([B, T], 'int32'), labels: tf.randomUniform([B], 0, 2, 'int32', 2) };

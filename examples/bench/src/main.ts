@@ -13,10 +13,10 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { initBackend, manualSeed, formatBytes, countParameters, type BackendChoice, type Module } from '@tfjs-peft/core';
-import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { initBackend, formatBytes, countParameters, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { applyPeft } from '@tfjs-peft/adapters';
 import { timeTrainingSteps } from './train-step';
+import { SHAPES, referenceBert } from './bert-shapes';
 
 const { values: a } = parseArgs({
   options: {
@@ -40,12 +40,6 @@ function findPython(): string | null {
   for (const py of candidates) if (spawnSync(py, ['-c', 'import torch, transformers, peft'], { encoding: 'utf8' }).status === 0) return py;
   return null;
 }
-const SHAPES: Record<string, [number, number, number, number]> = {
-  tiny: [2, 128, 2, 512],
-  mini: [4, 256, 4, 1024],
-  small: [4, 512, 8, 2048],
-  base: [12, 768, 12, 3072],
-};
 const MODES = ['full', 'LayerNorm-only', 'LoRA'] as const;
 type Mode = (typeof MODES)[number];
 // PyTorch 1.13, same machine, 2 threads, ms per step (ENVIRONMENT.md)
@@ -60,12 +54,7 @@ const [B, T, STEPS] = [Number(a.batch), Number(a.seq), Number(a.steps)];
 /** One configuration, measured in this process; prints a JSON line. */
 async function measureOne(name: string, mode: Mode): Promise<void> {
   const info = await initBackend(a.backend as BackendChoice, a['wasm-threads'] ? { wasmThreads: Number(a['wasm-threads']) } : {});
-  const [L, H, heads, ffn] = SHAPES[name]!;
-  manualSeed(0);
-  const model = new BertForSequenceClassification({
-    model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
-    max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
-  });
+  const model = referenceBert(name);
   let trainable: Module & { forward(i: Record<string, tf.Tensor>): { loss?: tf.Tensor } } = model;
   if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
   if (mode === 'LoRA') trainable = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 }) as never;

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
-import { initBackend, manualSeed, type BackendChoice } from '@tfjs-peft/core';
-import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { referenceBert } from './bert-shapes';
 import { AdamW } from '@tfjs-peft/train';
 
 const { values: a } = parseArgs({
@@ -19,15 +19,9 @@ const { values: a } = parseArgs({
     top: { type: 'string', default: '25' },
   },
 });
-const SHAPES: Record<string, [number, number, number, number]> = { tiny: [2, 128, 2, 512], mini: [4, 256, 4, 1024], small: [4, 512, 8, 2048], base: [12, 768, 12, 3072] };
 await initBackend(a.backend as BackendChoice);
-const [L, H, heads, ffn] = SHAPES[a.shape!]!;
 const [B, T] = [Number(a.batch), Number(a.seq)];
-manualSeed(0);
-const model = new BertForSequenceClassification({
-  model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
-  max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
-});
+const model = referenceBert(a.shape!);
 model.train();
 if (a.mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
 const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);

@@ -1,7 +1,7 @@
 import { registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { elementwise, registerJsKernel } from './js-kernel';
-import { simdKernels } from './simd/simd-module';
+import { simdKernels, type SimdKernels } from './simd/simd-module';
 import { heapOffset, type WasmBackendInternals } from './wasm-backend';
 
 export const GELU_KERNEL = 'TfjsPeftGelu';
@@ -86,29 +86,22 @@ const geluGradKernel =
     return elementwise(backend, backendName, x.shape, [dy, x], (out, dyv, xv) => backward(out, dyv!, xv!, approximate));
   };
 
-/** wasm: the SIMD kernels of wasm/kernels.ts on tfjs's heap (erf by Eigen's rational approximation, exp by Cephes'). */
-const wasmGelu: KernelFunc = ({ inputs, backend, attrs }) => {
-  const x = inputs.x as TensorInfo;
-  const be = backend as unknown as WasmBackendInternals;
-  const k = simdKernels(backend)!;
-  const out = be.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo) => heapOffset(be, t);
-  const n = x.shape.reduce((a, b) => a * b, 1);
-  ((attrs as { approximate: Approximate }).approximate === 'tanh' ? k.geluTanhForward : k.geluForward)(at(x), at(out), n);
-  return out;
-};
-
-const wasmGeluGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const x = inputs.x as TensorInfo;
-  const dy = inputs.dy as TensorInfo;
-  const be = backend as unknown as WasmBackendInternals;
-  const k = simdKernels(backend)!;
-  const out = be.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo) => heapOffset(be, t);
-  const n = x.shape.reduce((a, b) => a * b, 1);
-  ((attrs as { approximate: Approximate }).approximate === 'tanh' ? k.geluTanhBackward : k.geluBackward)(at(dy), at(x), at(out), n);
-  return out;
-};
+/**
+ * wasm: the SIMD kernels of wasm/kernels.ts on tfjs's heap (erf by Eigen's rational approximation,
+ * exp by Cephes'); `pick` chooses the exact or tanh form, called with heap offsets and the size.
+ */
+const wasmKernel =
+  (inputNames: ('dy' | 'x')[], pick: (k: SimdKernels, tanh: boolean) => (...offsetsAndSize: number[]) => void): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const ins = inputNames.map((n) => inputs[n] as TensorInfo);
+    const be = backend as unknown as WasmBackendInternals;
+    const out = be.makeOutput(ins[0]!.shape, 'float32');
+    const n = ins[0]!.shape.reduce((a, b) => a * b, 1);
+    pick(simdKernels(backend)!, (attrs as { approximate: Approximate }).approximate === 'tanh')(...ins.map((t) => heapOffset(be, t)), heapOffset(be, out), n);
+    return out;
+  };
+const wasmGelu = wasmKernel(['x'], (k, tanh) => (tanh ? k.geluTanhForward : k.geluForward));
+const wasmGeluGrad = wasmKernel(['dy', 'x'], (k, tanh) => (tanh ? k.geluTanhBackward : k.geluBackward));
 
 let gradientRegistered = false;
 
