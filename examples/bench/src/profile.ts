@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
-import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, variableGrads, type BackendChoice } from '@tfjs-peft/core';
 import { referenceBert } from './bert-shapes';
 import { AdamW } from '@tfjs-peft/train';
 
@@ -30,7 +30,7 @@ const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
 const params = model.trainableParameters();
 const opt = new AdamW(params, { weightDecay: 0.01 });
 const step = () => {
-  const { value, grads } = tf.variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+  const { value, grads } = variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
   opt.apply(grads, 1e-4);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { measurePeakBytes, type Parameter } from '@tfjs-peft/core';
+import { measurePeakBytes, variableGrads, type Parameter } from '@tfjs-peft/core';
 import { AdamW } from '@tfjs-peft/train';
 
 /**
@@ -10,7 +10,7 @@ export async function timeTrainingSteps(loss: () => tf.Scalar, params: [string, 
   const opt = new AdamW(params, { weightDecay: 0.01 });
   const vars = params.map(([, p]) => p.variable);
   const step = async () => {
-    const { value, grads } = tf.variableGrads(loss, vars);
+    const { value, grads } = variableGrads(loss, vars);
     opt.apply(grads, lr);
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);

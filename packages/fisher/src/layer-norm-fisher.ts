@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LayerNorm, type Module } from '@tfjs-peft/core';
+import { LayerNorm, gradients, type Module } from '@tfjs-peft/core';
 import { LayerNormProbe } from './layer-norm-probe';
 import { exampleLogLikelihood, observedTargets, sampledTargets, seededUniform } from './log-likelihood';
 import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
@@ -47,15 +47,18 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
       }
       const sq = tf.tidy(() => {
         const xs = probes.flatMap((p) => [tf.tile(tf.expandDims(p._ln.weight.value, 0), [n, 1]), tf.tile(tf.expandDims(p._ln.bias.value, 0), [n, 1])]);
-        const grads = tf.grads((...args: tf.Tensor[]) => {
-          probes.forEach((p, i) => {
-            p._gamma = args[2 * i] as tf.Tensor2D;
-            p._beta = args[2 * i + 1] as tf.Tensor2D;
-          });
+        probes.forEach((p, i) => {
+          p._gamma = xs[2 * i] as tf.Tensor2D;
+          p._beta = xs[2 * i + 1] as tf.Tensor2D;
+        });
+        const { grads } = gradients(() => {
           const out = o.forward(batch);
           return tf.sum(exampleLogLikelihood(out, drawn ?? observedTargets(out, observed)));
-        })(xs);
-        return grads.map((g) => tf.sum(tf.square(g), 0));
+        }, xs);
+        return grads.map((g, i) => {
+          if (g == null) throw new FisherError('NO_GRADIENT', `layerNormFisher: the log-likelihood does not depend on the ${i % 2 ? 'bias' : 'weight'} of LayerNorm #${Math.floor(i / 2)}`);
+          return tf.sum(tf.square(g), 0);
+        });
       });
       for (const p of probes) p._gamma = p._beta = null; // plain LayerNorms again until the next pass
       await acc.add(sq);

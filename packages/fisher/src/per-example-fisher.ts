@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Module, Parameter } from '@tfjs-peft/core';
+import { variableGrads, type Module, type Parameter } from '@tfjs-peft/core';
 import { exampleLogLikelihood, observedTargets, sampledTargets, seededUniform } from './log-likelihood';
 import { batchSize, type FisherOptions, type FisherResult } from './fisher-result';
 import { FisherAccumulator } from './accumulator';
@@ -36,7 +36,7 @@ export async function perExampleFisher<B>(
       first.dispose();
       for (let r = 0; r < n; r++) {
         const sq = tf.tidy(() => {
-          const { grads } = tf.variableGrads(() => {
+          const { grads } = variableGrads(() => {
             const ll = exampleLogLikelihood(o.forward(batch), targets);
             return tf.squeeze(tf.slice(ll, [r], [1])) as tf.Scalar;
           }, vars);

@@ -8,6 +8,8 @@ export { attention, MASK_VALUE, type AttentionOptions } from './attention';
 export { crossEntropy, type CrossEntropyOptions, type Reduction } from './cross-entropy';
 export { mse } from './mse';
 export { dropout } from './dropout';
+export { gradients, variableGrads, setLowMemoryBackprop } from './gradients';
+export { reshapeView, addBias, addResidual, scaleShift, requiresGrad } from './lean-grad';
 export { embedding } from './embedding';
 export { registerBackendKernels, registerSimdKernels } from './kernels/register-backend-kernels';
 export { adamwUpdate, type AdamWHyper } from './adamw-update';

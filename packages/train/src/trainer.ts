@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { TfjsPeftError, getSeedState, setSeedState, manualSeed, type Module } from '@tfjs-peft/core';
+import { TfjsPeftError, getSeedState, setSeedState, manualSeed, variableGrads, type Module } from '@tfjs-peft/core';
 import { AdamW } from './optim/adamw';
 import { SGD } from './optim/sgd';
 import type { Optimizer } from './optim/optimizer';
@@ -193,7 +193,7 @@ export class Trainer<B> {
     let sum: Record<string, tf.Tensor> = {};
     this.lastTokens = 0;
     for (const b of micro) {
-      const { value, grads } = tf.variableGrads(() => tf.div(this.o.loss(b), micro.length) as tf.Scalar, vars);
+      const { value, grads } = variableGrads(() => tf.div(this.o.loss(b), micro.length) as tf.Scalar, vars);
       total += (await value.data())[0]!;
       value.dispose();
       if (this.o.tokensInBatch) this.lastTokens += this.o.tokensInBatch(b);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, LayerNorm, Dropout, attention, nextSeed } from '@tfjs-peft/core';
+import { Module, Linear, LayerNorm, Dropout, attention, nextSeed, addResidual, reshapeView } from '@tfjs-peft/core';
 import type { BertConfig } from './config';
 
 /** Learned key/value prefix for one attention layer, `[B|1, heads, P, headDim]` each. */
@@ -40,7 +40,7 @@ export class BertSelfAttention extends Module {
 
   private split(x: tf.Tensor): tf.Tensor {
     const [b, t] = x.shape as [number, number, number];
-    return tf.transpose(tf.reshape(x, [b, t, this.heads, this.headDim]), [0, 2, 1, 3]);
+    return tf.transpose(reshapeView(x, [b, t, this.heads, this.headDim]), [0, 2, 1, 3]);
   }
 
   forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
@@ -59,7 +59,7 @@ export class BertSelfAttention extends Module {
         seed: this.training ? nextSeed() : 0,
         training: this.training,
       });
-      return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, this.c.hiddenSize]);
+      return reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, this.c.hiddenSize]);
     });
   }
 }
@@ -78,7 +78,7 @@ export class BertAddNorm extends Module {
   }
 
   forward(x: tf.Tensor, residual: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.LayerNorm.forward(tf.add(this.dropout.forward(this.dense.forward(x)), residual)));
+    return tf.tidy(() => this.LayerNorm.forward(addResidual(this.dropout.forward(this.dense.forward(x)), residual)));
   }
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, LayerNorm, Dropout, Parameter, activation, crossEntropy } from '@tfjs-peft/core';
+import { Module, Linear, LayerNorm, Dropout, Parameter, activation, crossEntropy, addBias } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import { classificationLoss } from '../common/losses';
 import type { RawConfig } from '../common/config';
@@ -103,7 +103,7 @@ export class BertLMPredictionHead extends Module {
     this.bias = new Parameter(tf.zeros([c.vocabSize]), { name: 'bias' });
   }
   forward(hidden: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.add(this.decoder.forward(this.transform.forward(hidden)), this.bias.value));
+    return tf.tidy(() => addBias(this.decoder.forward(this.transform.forward(hidden)), this.bias.value));
   }
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, LayerNorm, Parameter, ShapeError, activation, attention, nextSeed } from '@tfjs-peft/core';
+import { Module, Linear, LayerNorm, Parameter, ShapeError, activation, attention, nextSeed, addResidual, reshapeView } from '@tfjs-peft/core';
 import { PatchEmbedding } from '../common/patch-embedding';
 import type { KeyValuePrefix } from '../bert/attention';
 import type { BlipVisionConfig } from './config';
@@ -43,7 +43,7 @@ export class BlipAttention extends Module {
       const [b, t, h] = x.shape as [number, number, number];
       const heads = this.c.numAttentionHeads;
       // split the fused projection along its last axis (no rank-5 slicing: see ENVIRONMENT)
-      const [q, k, v] = tf.split(this.qkv.forward(x), 3, 2).map((y) => tf.transpose(tf.reshape(y, [b, t, heads, h / heads]), [0, 2, 1, 3])) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const [q, k, v] = tf.split(this.qkv.forward(x), 3, 2).map((y) => tf.transpose(reshapeView(y, [b, t, heads, h / heads]), [0, 2, 1, 3])) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const ctx = attention(q, k, v, {
         prefixKey: prefix?.key ?? null,
         prefixValue: prefix?.value ?? null,
@@ -51,7 +51,7 @@ export class BlipAttention extends Module {
         seed: this.training ? nextSeed() : 0,
         training: this.training,
       });
-      return this.projection.forward(tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h]));
+      return this.projection.forward(reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h]));
     });
   }
 }
@@ -86,8 +86,8 @@ export class BlipEncoderLayer extends Module {
   }
   forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null): tf.Tensor {
     return tf.tidy(() => {
-      const a = tf.add(x, this.self_attn.forward(this.layer_norm1.forward(x), prefix));
-      return tf.add(a, this.mlp.forward(this.layer_norm2.forward(a)));
+      const a = addResidual(x, this.self_attn.forward(this.layer_norm1.forward(x), prefix));
+      return addResidual(a, this.mlp.forward(this.layer_norm2.forward(a)));
     });
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, LayerNorm, Dropout, Parameter, ShapeError, activation, attention, nextSeed } from '@tfjs-peft/core';
+import { Module, Linear, LayerNorm, Dropout, Parameter, ShapeError, activation, attention, nextSeed, addResidual, reshapeView } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import { PatchEmbedding } from '../common/patch-embedding';
 import { classificationLoss } from '../common/losses';
@@ -60,7 +60,7 @@ export class ViTSelfAttention extends Module {
     return tf.tidy(() => {
       const [b, t, h] = x.shape as [number, number, number];
       const heads = this.c.numAttentionHeads;
-      const split = (y: tf.Tensor) => tf.transpose(tf.reshape(y, [b, t, heads, h / heads]), [0, 2, 1, 3]);
+      const split = (y: tf.Tensor) => tf.transpose(reshapeView(y, [b, t, heads, h / heads]), [0, 2, 1, 3]);
       const ctx = attention(split(this.query.forward(x)), split(this.key.forward(x)), split(this.value.forward(x)), {
         prefixKey: prefix?.key ?? null,
         prefixValue: prefix?.value ?? null,
@@ -68,7 +68,7 @@ export class ViTSelfAttention extends Module {
         seed: this.training ? nextSeed() : 0,
         training: this.training,
       });
-      return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h]);
+      return reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h]);
     });
   }
 }
@@ -127,8 +127,8 @@ export class ViTLayer extends Module {
   }
   forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null): tf.Tensor {
     return tf.tidy(() => {
-      const a = tf.add(this.attention.output.forward(this.attention.attention.forward(this.layernorm_before.forward(x), prefix)), x);
-      return tf.add(this.output.forward(this.intermediate.forward(this.layernorm_after.forward(a))), a);
+      const a = addResidual(this.attention.output.forward(this.attention.attention.forward(this.layernorm_before.forward(x), prefix)), x);
+      return addResidual(this.output.forward(this.intermediate.forward(this.layernorm_after.forward(a))), a);
     });
   }
 }
