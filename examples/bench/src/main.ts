@@ -17,6 +17,7 @@ import { initBackend, formatBytes, countParameters, type BackendChoice, type Mod
 import { applyPeft } from '@tfjs-peft/adapters';
 import { timeTrainingSteps } from './train-step';
 import { SHAPES, referenceBert } from './bert-shapes';
+import { wasmHeapBytes } from './heap';
 
 const { values: a } = parseArgs({
   options: {
@@ -54,6 +55,7 @@ const [B, T, STEPS] = [Number(a.batch), Number(a.seq), Number(a.steps)];
 /** One configuration, measured in this process; prints a JSON line. */
 async function measureOne(name: string, mode: Mode): Promise<void> {
   const info = await initBackend(a.backend as BackendChoice, a['wasm-threads'] ? { wasmThreads: Number(a['wasm-threads']) } : {});
+  const heap0 = wasmHeapBytes();
   const model = referenceBert(name);
   let trainable: Module & { forward(i: Record<string, tf.Tensor>): { loss?: tf.Tensor } } = model;
   if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
@@ -63,7 +65,9 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   const mask = tf.ones([B, T], 'int32');
   const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
   const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
-  console.log(JSON.stringify({ ms, peak, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads }));
+  const heap1 = wasmHeapBytes();
+  const heap = heap0 != null && heap1 != null ? heap1 - heap0 : null;
+  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads }));
 }
 
 if (a.one) {
@@ -76,8 +80,8 @@ if (a.one) {
   const py = findPython();
   const torchScript = fileURLToPath(new URL('../scripts/torch_step.py', import.meta.url));
   console.log(py ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours` : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)');
-  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | step ms | tokens/s | peak tensor memory | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Record<string, Partial<Record<Mode, { ours: number; torch?: number }>>> = {};
   const script = fileURLToPath(import.meta.url);
   for (const name of a.shapes!.split(',')) {
@@ -90,10 +94,10 @@ if (a.one) {
       const ref = TORCH[name]![mode];
       if (r.status !== 0 || !line) {
         const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
-        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | ${why} | | | ${ref} | | | | |`);
+        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | ${why} | | | | ${ref} | | | | |`);
         continue;
       }
-      const { ms, peak, trainablePercent, threads } = JSON.parse(line) as { ms: number; peak: number; trainablePercent: number; threads: number };
+      const { ms, peak, heap, trainablePercent, threads } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number };
       const row: { ours: number; torch?: number } = { ours: ms };
       (results[name] ??= {})[mode] = row;
       let live = '| – | – | – |';
@@ -106,7 +110,7 @@ if (a.one) {
           live = `| ${tms.toFixed(0)} | ${(ms / tms).toFixed(2)}× | ${formatBytes(tpeak)} |`;
         } else live = `| failed: ${(t.stderr.trim().split('\n').pop() ?? '').slice(0, 60)} | | |`;
       }
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
     }
   }
   console.log('\nSpeed-up of LayerNorm-only and LoRA over full fine-tuning, ours (live PyTorch):');

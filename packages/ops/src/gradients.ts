@@ -27,7 +27,7 @@ function engineInternals(): EngineInternals | null {
     typeof e.endTape === 'function' &&
     typeof e.tidy === 'function' &&
     e.state != null &&
-    'activeTape' in e.state &&
+    // (activeTape is not checked: tfjs creates the field on the first startTape)
     typeof e.state.gradientDepth === 'number';
   return ok ? (e as EngineInternals) : null;
 }
