@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { layerNorm } from './index';
+import { layerNorm, setFusedKernels } from './index';
 import { checkOp, randomArray, ref, testBackends, useBackend, tolerance } from './testing';
 
 describe.each(testBackends())('layerNorm on %s', (backend) => {
@@ -23,6 +23,34 @@ describe.each(testBackends())('layerNorm on %s', (backend) => {
       });
     });
   }
+
+  it('the fused kernel (cpu: JavaScript, wasm: SIMD) runs and agrees with the composite, forward and backward (ragged rows)', async () => {
+    if (backend === 'webgpu') return; // composite there; checkOp above covers it
+    for (const d of [256, 37, 3]) {
+      const rows = 12;
+      const x = tf.tensor(Array.from(randomArray(rows * d, 31, 4)).map((v, i) => v + (i % d) * 0.01), [3, 4, d]);
+      const g = tf.tensor(Array.from(randomArray(d, 32)).map((v) => 1 + v), [d]);
+      const b = tf.tensor(Array.from(randomArray(d, 33)), [d]);
+      const dy = tf.tensor(Array.from(randomArray(rows * d, 34)), [3, 4, d]);
+      const run = () => {
+        const before = tf.memory().numTensors;
+        const { value, grads } = tf.valueAndGrads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(layerNorm(xi, gi, bi, 1e-5), dy)))([x, g, b]);
+        const y = layerNorm(x, g, b, 1e-5);
+        const out = [y, ...grads].map((t) => Array.from(t.dataSync()));
+        tf.dispose([value, y, ...grads]);
+        expect(tf.memory().numTensors).toBe(before);
+        return out;
+      };
+      const profile = await tf.profile(() => layerNorm(x, g, b));
+      expect(profile.kernelNames.includes('TfjsPeftLayerNorm')).toBe(true);
+      const fused = run();
+      setFusedKernels(false);
+      const composite = run();
+      setFusedKernels(true);
+      fused.forEach((vals, k) => vals.forEach((v, i) => expect(Math.abs(v - composite[k]![i]!), `d=${d} output ${k}[${i}]`).toBeLessThan(1e-5 + 1e-5 * Math.abs(composite[k]![i]!))));
+      tf.dispose([x, g, b, dy]);
+    }
+  });
 
   it('eps matters: 1e-12 and 1e-5 give different outputs on a low-variance row', () => {
     const x = Float64Array.from({ length: 8 }, (_, i) => i * 1e-3);

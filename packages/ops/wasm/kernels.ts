@@ -187,3 +187,104 @@ export function geluTanhBackward(dy: usize, x: usize, dx: usize, n: i32): void {
     store<f32>(dx + o, load<f32>(dy + o) * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du));
   }
 }
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// LayerNorm over rows of d elements: x̂ = (x − mean)·rstd with rstd = 1/√(var + eps) (biased
+// variance, two passes as the composite), y = x̂·γ + β. Writes y, x̂ and rstd (one per row).
+export function layerNormForward(x: usize, g: usize, b: usize, y: usize, xhat: usize, rstd: usize, rows: i32, d: i32, eps: f32): void {
+  const inv: f32 = 1 / <f32>d;
+  const d4 = d & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row: usize = <usize>r * <usize>d << 2;
+    let acc = f32x4.splat(0);
+    let j = 0;
+    for (; j < d4; j += 4) acc = f32x4.add(acc, v128.load(x + row + (<usize>j << 2)));
+    let s = hsum(acc);
+    for (; j < d; j++) s += load<f32>(x + row + (<usize>j << 2));
+    const mean = s * inv;
+    const vmean = f32x4.splat(mean);
+    acc = f32x4.splat(0);
+    for (j = 0; j < d4; j += 4) {
+      const c = f32x4.sub(v128.load(x + row + (<usize>j << 2)), vmean);
+      acc = f32x4.add(acc, f32x4.mul(c, c));
+    }
+    let q = hsum(acc);
+    for (; j < d; j++) {
+      const c = load<f32>(x + row + (<usize>j << 2)) - mean;
+      q += c * c;
+    }
+    const rs: f32 = 1 / Mathf.sqrt(q * inv + eps);
+    store<f32>(rstd + (<usize>r << 2), rs);
+    const vrs = f32x4.splat(rs);
+    for (j = 0; j < d4; j += 4) {
+      const o: usize = <usize>j << 2;
+      const h = f32x4.mul(f32x4.sub(v128.load(x + row + o), vmean), vrs);
+      v128.store(xhat + row + o, h);
+      v128.store(y + row + o, f32x4.add(f32x4.mul(h, v128.load(g + o)), v128.load(b + o)));
+    }
+    for (; j < d; j++) {
+      const o: usize = <usize>j << 2;
+      const h = (load<f32>(x + row + o) - mean) * rs;
+      store<f32>(xhat + row + o, h);
+      store<f32>(y + row + o, h * load<f32>(g + o) + load<f32>(b + o));
+    }
+  }
+}
+
+// LayerNorm backward from x̂ and rstd: dx̂ = dy·γ, dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)),
+// dγ = Σ_rows dy·x̂, dβ = Σ_rows dy (dg and db are overwritten).
+export function layerNormBackward(dy: usize, xhat: usize, rstd: usize, g: usize, dx: usize, dg: usize, db: usize, rows: i32, d: i32): void {
+  const inv: f32 = 1 / <f32>d;
+  const d4 = d & ~3;
+  memory.fill(dg, 0, <usize>d << 2);
+  memory.fill(db, 0, <usize>d << 2);
+  for (let r = 0; r < rows; r++) {
+    const row: usize = <usize>r * <usize>d << 2;
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let j = 0;
+    for (; j < d4; j += 4) {
+      const o: usize = <usize>j << 2;
+      const dyv = v128.load(dy + row + o);
+      const h = v128.load(xhat + row + o);
+      const dh = f32x4.mul(dyv, v128.load(g + o));
+      a1 = f32x4.add(a1, dh);
+      a2 = f32x4.add(a2, f32x4.mul(dh, h));
+      v128.store(dg + o, f32x4.add(v128.load(dg + o), f32x4.mul(dyv, h)));
+      v128.store(db + o, f32x4.add(v128.load(db + o), dyv));
+    }
+    let s1 = hsum(a1);
+    let s2 = hsum(a2);
+    for (; j < d; j++) {
+      const o: usize = <usize>j << 2;
+      const dyv = load<f32>(dy + row + o);
+      const h = load<f32>(xhat + row + o);
+      const dh = dyv * load<f32>(g + o);
+      s1 += dh;
+      s2 += dh * h;
+      store<f32>(dg + o, load<f32>(dg + o) + dyv * h);
+      store<f32>(db + o, load<f32>(db + o) + dyv);
+    }
+    const m1 = s1 * inv;
+    const m2 = s2 * inv;
+    const rs = load<f32>(rstd + (<usize>r << 2));
+    const vm1 = f32x4.splat(m1);
+    const vm2 = f32x4.splat(m2);
+    const vrs = f32x4.splat(rs);
+    for (j = 0; j < d4; j += 4) {
+      const o: usize = <usize>j << 2;
+      const dh = f32x4.mul(v128.load(dy + row + o), v128.load(g + o));
+      const h = v128.load(xhat + row + o);
+      v128.store(dx + row + o, f32x4.mul(vrs, f32x4.sub(f32x4.sub(dh, vm1), f32x4.mul(h, vm2))));
+    }
+    for (; j < d; j++) {
+      const o: usize = <usize>j << 2;
+      const dh = load<f32>(dy + row + o) * load<f32>(g + o);
+      store<f32>(dx + row + o, rs * (dh - m1 - load<f32>(xhat + row + o) * m2));
+    }
+  }
+}

@@ -6,6 +6,7 @@ import { overrideWasmGather } from './wasm-gather';
 import { registerFusedGelu } from './fused-gelu';
 import { registerFusedDropout } from './fused-dropout';
 import { registerCpuAdamW, registerWasmAdamW } from './fused-adamw';
+import { registerFusedLayerNorm } from './fused-layer-norm';
 import { instantiateSimdKernels, simdKernelsUnavailable } from './simd/simd-module';
 
 /**
@@ -24,6 +25,7 @@ export function registerBackendKernels(backendName: string): string[] {
   if (backendName === 'cpu') {
     if (registerFusedGelu(backendName)) added.push('Gelu(fused)');
     if (registerCpuAdamW()) added.push('AdamW(fused)');
+    if (registerFusedLayerNorm(backendName)) added.push('LayerNorm(fused)');
   }
   if (backendName === 'wasm') {
     if (registerWasmUnsortedSegmentSum(backendName)) added.push('UnsortedSegmentSum');
@@ -37,7 +39,7 @@ export function registerBackendKernels(backendName: string): string[] {
 
 /**
  * wasm: instantiates the SIMD kernels (wasm/kernels.ts, AssemblyScript) on the backend's own heap and
- * registers GELU and AdamW on them. Asynchronous (browsers compile wasm asynchronously); `loadBackend`
+ * registers GELU, AdamW and LayerNorm on them. Asynchronous (browsers compile wasm asynchronously); `loadBackend`
  * awaits it. Returns what was added, or the reason nothing was (e.g. no WebAssembly SIMD).
  */
 export async function registerSimdKernels(backend: unknown, backendName = 'wasm'): Promise<string[]> {
@@ -46,5 +48,6 @@ export async function registerSimdKernels(backend: unknown, backendName = 'wasm'
   const added: string[] = [];
   if (registerFusedGelu('wasm')) added.push('Gelu(SIMD)');
   if (registerWasmAdamW()) added.push('AdamW(SIMD)');
+  if (registerFusedLayerNorm('wasm')) added.push('LayerNorm(SIMD)');
   return added;
 }

@@ -7,6 +7,8 @@ export interface SimdKernels {
   geluBackward(dy: number, x: number, dx: number, n: number): void;
   geluTanhForward(x: number, y: number, n: number): void;
   geluTanhBackward(dy: number, x: number, dx: number, n: number): void;
+  layerNormForward(x: number, g: number, b: number, y: number, xhat: number, rstd: number, rows: number, d: number, eps: number): void;
+  layerNormBackward(dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number, rows: number, d: number): void;
 }
 
 interface WasmModuleLike {
