@@ -99,6 +99,22 @@ describe.each(testBackends())('gradients (low-memory backward) on %s', (backend)
     tf.dispose([value, grads[0]!, x, dy]);
   });
 
+  it('keeps a gradient that is a saved tensor or the incoming dy itself', () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    // d/dx (x²/2) = x, returned as the saved tensor; the identity returns dy itself
+    const half = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([t]);
+      return { value: tf.div(tf.square(t), 2), gradFunc: (_dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]! };
+    }) as (t: tf.Tensor) => tf.Tensor;
+    const ident = tf.customGrad((t: tf.Tensor) => ({ value: tf.clone(t), gradFunc: (dy: tf.Tensor) => dy })) as (t: tf.Tensor) => tf.Tensor;
+    const before = tf.memory().numTensors;
+    const { value, grads } = gradients(() => tf.sum(half(ident(x))), [x]);
+    expect(Array.from(grads[0]!.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([value, grads[0]!]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('defers to tfjs inside an outer gradient (second derivatives)', () => {
     const x = tf.scalar(2);
     // d/dx (d/dx x³) = 6x = 12

@@ -147,10 +147,12 @@ export function gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, a
         acc.delete(o.id);
         if (!stored.has(g) && g !== dy) g.dispose();
       }
-      for (const t of node.saved ?? []) t.dispose();
+      // (a gradient function may hand back a saved tensor itself as a gradient)
+      for (const t of node.saved ?? []) if (!stored.has(t)) t.dispose();
     }
     const grads = xs.map((x) => acc.get(x.id));
-    for (const node of tape) for (const t of node.saved ?? []) t.dispose();
+    const result = new Set(grads);
+    for (const node of tape) for (const t of node.saved ?? []) if (!result.has(t)) t.dispose();
     engine.state.activeTape = null;
     return { value: y, grads: grads as tf.Tensor[] };
   }) as { value: tf.Tensor; grads: (tf.Tensor | undefined)[] };
