@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { gradients, variableGrads, setLowMemoryBackprop, layerNorm, linear, gelu, softmax, dropout } from './index';
-import { testBackends, useBackend } from './testing';
+import { testBackends, useBackend, read } from './testing';
 
 /** A small MLP/attention mix with broadcasting adds, reshapes, a custom-gradient op and a reused input. */
 function makeNet(seed: number) {
@@ -30,30 +30,32 @@ function loss(net: Net, x: tf.Tensor): tf.Scalar {
   return tf.mean(tf.square(h));
 }
 
-function snapshot(g: tf.NamedTensorMap): Record<string, number[]> {
-  return Object.fromEntries(Object.entries(g).flatMap(([k, t]) => (t == null ? [] : [[k, Array.from(t.dataSync())]])));
+async function snapshot(g: tf.NamedTensorMap): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const [k, t] of Object.entries(g)) if (t != null) out[k] = Array.from(await read(t));
+  return out;
 }
 
 describe.each(testBackends())('gradients (low-memory backward) on %s', (backend) => {
   beforeAll(() => useBackend(backend));
   afterEach(() => setLowMemoryBackprop(true));
 
-  it('gives exactly the gradients of tf.variableGrads and leaks nothing', () => {
+  it('gives exactly the gradients of tf.variableGrads and leaks nothing', async () => {
     const net = makeNet(0);
     const x = tf.randomNormal([6, 8], 0, 1, 'float32', 9);
     const vars = [net.w1, net.b1, net.w2, net.g, net.beta, net.frozen];
     const before = tf.memory().numTensors;
     const ref = tf.variableGrads(() => loss(net, x), vars);
-    const refG = snapshot(ref.grads as tf.NamedTensorMap);
-    const refV = ref.value.dataSync()[0];
+    const refG = await snapshot(ref.grads as tf.NamedTensorMap);
+    const refV = (await read(ref.value))[0];
     tf.dispose([ref.value, ...Object.values(ref.grads).filter((t): t is tf.Tensor => t != null)]);
     expect(tf.memory().numTensors).toBe(before);
 
     const ours = variableGrads(() => loss(net, x), vars);
-    expect(ours.value.dataSync()[0]).toBe(refV);
+    expect((await read(ours.value))[0]).toBe(refV);
     expect(ours.grads[net.frozen.name]).toBeNull();
     expect(Object.keys(ours.grads).sort()).toEqual(Object.keys(ref.grads).sort());
-    const got = snapshot(Object.fromEntries(Object.entries(ours.grads).filter(([, t]) => t != null)) as tf.NamedTensorMap);
+    const got = await snapshot(Object.fromEntries(Object.entries(ours.grads).filter(([, t]) => t != null)) as tf.NamedTensorMap);
     for (const [k, vals] of Object.entries(refG)) {
       if (k === net.frozen.name) continue;
       expect(got[k], k).toEqual(vals);
@@ -89,17 +91,17 @@ describe.each(testBackends())('gradients (low-memory backward) on %s', (backend)
     tf.dispose([x, ...ws]);
   });
 
-  it('does not dispose a dy passed in, and takes gradients with respect to plain tensors', () => {
+  it('does not dispose a dy passed in, and takes gradients with respect to plain tensors', async () => {
     const x = tf.tensor1d([1, 2, 3]);
     const dy = tf.tensor1d([1, 10, 100]);
     const { value, grads } = gradients(() => tf.mul(tf.square(x), 2), [x], dy);
-    expect(Array.from(grads[0]!.dataSync())).toEqual([4, 80, 1200]);
+    expect(Array.from(await read(grads[0]!))).toEqual([4, 80, 1200]);
     expect(dy.isDisposed).toBe(false);
-    expect(Array.from(dy.dataSync())).toEqual([1, 10, 100]);
+    expect(Array.from(await read(dy))).toEqual([1, 10, 100]);
     tf.dispose([value, grads[0]!, x, dy]);
   });
 
-  it('keeps a gradient that is a saved tensor or the incoming dy itself', () => {
+  it('keeps a gradient that is a saved tensor or the incoming dy itself', async () => {
     const x = tf.tensor1d([1, 2, 3]);
     // d/dx (x²/2) = x, returned as the saved tensor; the identity returns dy itself
     const half = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -109,13 +111,13 @@ describe.each(testBackends())('gradients (low-memory backward) on %s', (backend)
     const ident = tf.customGrad((t: tf.Tensor) => ({ value: tf.clone(t), gradFunc: (dy: tf.Tensor) => dy })) as (t: tf.Tensor) => tf.Tensor;
     const before = tf.memory().numTensors;
     const { value, grads } = gradients(() => tf.sum(half(ident(x))), [x]);
-    expect(Array.from(grads[0]!.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(await read(grads[0]!))).toEqual([1, 2, 3]);
     tf.dispose([value, grads[0]!]);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
 
-  it('defers to tfjs inside an outer gradient (second derivatives)', () => {
+  it('defers to tfjs inside an outer gradient (second derivatives)', async () => {
     const x = tf.scalar(2);
     // d/dx (d/dx x³) = 6x = 12
     const d2 = tf.grad((t: tf.Tensor) => {
@@ -123,7 +125,7 @@ describe.each(testBackends())('gradients (low-memory backward) on %s', (backend)
       value.dispose();
       return grads[0]!;
     })(x);
-    expect(d2.dataSync()[0]).toBeCloseTo(12, 4);
+    expect((await read(d2))[0]).toBeCloseTo(12, 4);
     tf.dispose([x, d2]);
   });
 

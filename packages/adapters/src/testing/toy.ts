@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { manualSeed, type Module } from '@tfjs-peft/core';
+import { manualSeed, variableGrads, type Module } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
 import { ViTForImageClassification } from '@tfjs-peft/models/vit';
 import { BlipForQuestionAnswering } from '@tfjs-peft/models/blip';
@@ -69,7 +69,7 @@ export async function sgd(model: Module & { forward(i: never): unknown }, inputs
   const vars = model.trainableParameters().map(([, p]) => p.variable);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const { value, grads } = tf.variableGrads(() => loss(model.forward(inputs as never)), vars);
+    const { value, grads } = variableGrads(() => loss(model.forward(inputs as never)), vars);
     losses.push((await value.data())[0]!);
     for (const v of vars) tf.tidy(() => v.assign(tf.sub(v, tf.mul(grads[v.name]!, lr))));
     tf.dispose([value, ...Object.values(grads)]);

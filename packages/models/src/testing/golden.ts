@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSafetensors, rawToTypedArray, type Module } from '@tfjs-peft/core';
+import { readSafetensors, rawToTypedArray, variableGrads, type Module } from '@tfjs-peft/core';
 import { assertClose } from '@tfjs-peft/ops/testing';
 
 /** `../shared` beside the repository (CI has it), or `TFJS_PEFT_SHARED_DIR`. */
@@ -61,7 +61,8 @@ export async function expectGrads(
   opts: { tol?: number; prefix?: string; alias?: Record<string, string> } = {},
 ): Promise<{ checked: number; worst: number }> {
   const params = model.namedParameters().filter(([, p]) => p.requiresGrad);
-  const { value, grads } = tf.variableGrads(lossFn, params.map(([, p]) => p.variable));
+  // the low-memory backward pass the Trainer uses, checked against transformers' gradients
+  const { value, grads } = variableGrads(lossFn, params.map(([, p]) => p.variable));
   value.dispose();
   let worst = 0;
   let checked = 0;
