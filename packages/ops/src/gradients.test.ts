@@ -104,11 +104,12 @@ describe.each(testBackends())('gradients (low-memory backward) on %s', (backend)
   it('keeps a gradient that is a saved tensor or the incoming dy itself', async () => {
     const x = tf.tensor1d([1, 2, 3]);
     // d/dx (x²/2) = x, returned as the saved tensor; the identity returns dy itself
-    const half = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    type CustomFn = Parameters<typeof tf.customGrad>[0];
+    const half = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
       save([t]);
       return { value: tf.div(tf.square(t), 2), gradFunc: (_dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]! };
-    }) as (t: tf.Tensor) => tf.Tensor;
-    const ident = tf.customGrad((t: tf.Tensor) => ({ value: tf.clone(t), gradFunc: (dy: tf.Tensor) => dy })) as (t: tf.Tensor) => tf.Tensor;
+    }) as unknown as CustomFn) as unknown as (t: tf.Tensor) => tf.Tensor;
+    const ident = tf.customGrad(((t: tf.Tensor) => ({ value: tf.clone(t), gradFunc: (dy: tf.Tensor) => dy })) as unknown as CustomFn) as unknown as (t: tf.Tensor) => tf.Tensor;
     const before = tf.memory().numTensors;
     const { value, grads } = gradients(() => tf.sum(half(ident(x))), [x]);
     expect(Array.from(await read(grads[0]!))).toEqual([1, 2, 3]);
