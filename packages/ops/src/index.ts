@@ -22,4 +22,5 @@ export { elementwise, elementwiseOutputs, registerJsKernel, JS_KERNEL_BACKENDS }
 export { OpInputError } from './errors';
 export { loadBackend, BackendError, type BackendName, type LoadBackendOptions } from './backend/load-backend';
 export { defaultWasmThreads } from './backend/wasm-threads';
+export { wasmHeapBytes } from './kernels/simd/simd-module';
 export { installNodeWebGPU, releaseNodeWebGPU, type NodeWebGPUInfo } from './backend/node-webgpu';

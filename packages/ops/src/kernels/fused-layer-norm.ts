@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { registerJsKernel } from './js-kernel';
+import { registerJsKernel, type CpuLike } from './js-kernel';
 import { simdKernels } from './simd/simd-module';
 import { heapOffset, type WasmBackendInternals } from './wasm-backend';
 
@@ -7,11 +7,6 @@ import { heapOffset, type WasmBackendInternals } from './wasm-backend';
 export const LAYER_NORM_KERNEL = 'TfjsPeftLayerNorm';
 /** LayerNorm backward: inputs dy, xhat, rstd, gamma; outputs dx, dγ, dβ. */
 export const LAYER_NORM_GRAD_KERNEL = 'TfjsPeftLayerNormGrad';
-
-interface CpuLike {
-  makeTensorInfo(shape: number[], dtype: string, values?: unknown): TensorInfo;
-  readSync(dataId: object): unknown;
-}
 
 const rowsOf = (shape: number[]) => shape.slice(0, -1).reduce((a, b) => a * b, 1);
 

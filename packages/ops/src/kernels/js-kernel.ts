@@ -12,7 +12,8 @@ import type { WasmBackendInternals } from './wasm-backend';
  */
 export const JS_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
 
-interface CpuLike {
+/** The parts of tfjs-backend-cpu's backend the JavaScript kernels use. */
+export interface CpuLike {
   data: { get(dataId: object): { values: unknown } };
   makeTensorInfo(shape: number[], dtype: string, values?: unknown): TensorInfo;
   readSync(dataId: object): unknown;

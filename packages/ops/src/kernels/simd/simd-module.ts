@@ -52,6 +52,14 @@ export async function instantiateSimdKernels(backend: unknown): Promise<boolean>
   }
 }
 
+/**
+ * The size of tfjs-backend-wasm's heap in bytes (null for another backend). The heap only grows, so
+ * its growth over a run is that run's high-water mark, allocator slack included.
+ */
+export function wasmHeapBytes(backend: unknown): number | null {
+  return memoryOf(backend)?.buffer.byteLength ?? null;
+}
+
 /** The kernels for this backend's memory, or null before `instantiateSimdKernels` succeeded. */
 export function simdKernels(backend: unknown): SimdKernels | null {
   const memory = memoryOf(backend);
