@@ -27,6 +27,8 @@ const CONFIGS: Record<string, PeftConfig> = {
 };
 
 const { values: a } = parseArgs({
+  // `pnpm bench:… -- --flag` hands the script a literal `--`
+  args: process.argv.slice(2).filter((x) => x !== '--'),
   options: {
     backend: { type: 'string', default: 'wasm' },
     steps: { type: 'string', default: '3' },

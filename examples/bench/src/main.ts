@@ -20,6 +20,8 @@ import { SHAPES, referenceBert } from './bert-shapes';
 import { wasmHeapBytes } from './heap';
 
 const { values: a } = parseArgs({
+  // `pnpm bench -- --shapes …` hands the script a literal `--`
+  args: process.argv.slice(2).filter((x) => x !== '--'),
   options: {
     backend: { type: 'string', default: 'wasm' },
     shapes: { type: 'string', default: 'tiny,mini,small,base' },
@@ -31,8 +33,11 @@ const { values: a } = parseArgs({
     torch: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: '2' },
     'wasm-threads': { type: 'string' },
+    // matrix products on @tfjs-peft/native: auto (when built), on, off, or both (each configuration twice)
+    native: { type: 'string', default: 'auto' },
   },
 });
+if (!['auto', 'on', 'off', 'both'].includes(a.native!)) throw new Error(`--native: expected auto, on, off or both, got ${a.native}`);
 
 /** A Python with torch + transformers + peft (TFJS_PEFT_PYTHON or the repository's .venv-hf), for the live PyTorch column. */
 function findPython(): string | null {
@@ -54,7 +59,10 @@ const [B, T, STEPS] = [Number(a.batch), Number(a.seq), Number(a.steps)];
 
 /** One configuration, measured in this process; prints a JSON line. */
 async function measureOne(name: string, mode: Mode): Promise<void> {
-  const info = await initBackend(a.backend as BackendChoice, a['wasm-threads'] ? { wasmThreads: Number(a['wasm-threads']) } : {});
+  const info = await initBackend(a.backend as BackendChoice, {
+    ...(a['wasm-threads'] ? { wasmThreads: Number(a['wasm-threads']) } : {}),
+    ...(a.native === 'on' ? { native: true } : a.native === 'off' ? { native: false } : {}),
+  });
   const heap0 = wasmHeapBytes();
   const model = referenceBert(name);
   let trainable: Module & { forward(i: Record<string, tf.Tensor>): { loss?: tf.Tensor } } = model;
@@ -67,7 +75,7 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
   const heap1 = wasmHeapBytes();
   const heap = heap0 != null && heap1 != null ? heap1 - heap0 : null;
-  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads }));
+  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads, matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name }));
 }
 
 if (a.one) {
@@ -80,26 +88,27 @@ if (a.one) {
   const py = findPython();
   const torchScript = fileURLToPath(new URL('../scripts/torch_step.py', import.meta.url));
   console.log(py ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours` : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)');
-  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | matmul | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Record<string, Partial<Record<Mode, { ours: number; torch?: number }>>> = {};
   const script = fileURLToPath(import.meta.url);
   for (const name of a.shapes!.split(',')) {
     const [L, H, heads, ffn] = SHAPES[name]!;
-    for (const mode of modes) {
-      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T)];
+    for (const [mode, native] of modes.flatMap((m) => (a.native === 'both' ? (['on', 'off'] as const) : [a.native!]).map((n) => [m, n] as const))) {
+      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T), '--native', native];
       if (a['wasm-threads']) args.push('--wasm-threads', a['wasm-threads']);
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       const ref = TORCH[name]![mode];
       if (r.status !== 0 || !line) {
         const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
-        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | ${why} | | | | ${ref} | | | | |`);
+        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${why} | | | | ${ref} | | | | |`);
         continue;
       }
-      const { ms, peak, heap, trainablePercent, threads } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number };
+      const { ms, peak, heap, trainablePercent, threads, matmul } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number; matmul: string };
       const row: { ours: number; torch?: number } = { ours: ms };
-      (results[name] ??= {})[mode] = row;
+      const key = a.native === 'both' ? `${name} (${matmul})` : name;
+      (results[key] ??= {})[mode] = row;
       let live = '| – | – | – |';
       if (py) {
         const t = spawnSync(py, [torchScript, '--shape', `${L},${H},${heads},${ffn}`, '--mode', mode, '--batch', String(B), '--seq', String(T), '--steps', String(STEPS), '--threads', a.threads!], { encoding: 'utf8' });
@@ -110,7 +119,7 @@ if (a.one) {
           live = `| ${tms.toFixed(0)} | ${(ms / tms).toFixed(2)}× | ${formatBytes(tpeak)} |`;
         } else live = `| failed: ${(t.stderr.trim().split('\n').pop() ?? '').slice(0, 60)} | | |`;
       }
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
     }
   }
   console.log('\nSpeed-up of LayerNorm-only and LoRA over full fine-tuning, ours (live PyTorch):');

@@ -10,6 +10,8 @@ import { referenceBert } from './bert-shapes';
 import { AdamW } from '@tfjs-peft/train';
 
 const { values: a } = parseArgs({
+  // `pnpm bench:… -- --flag` hands the script a literal `--`
+  args: process.argv.slice(2).filter((x) => x !== '--'),
   options: {
     shape: { type: 'string', default: 'mini' },
     mode: { type: 'string', default: 'full' },

@@ -288,3 +288,85 @@ export function layerNormBackward(dy: usize, xhat: usize, rstd: usize, g: usize,
     }
   }
 }
+
+// @ts-ignore: decorator
+@inline function op4(op: i32, a: v128, b: v128): v128 {
+  if (op == 0) return f32x4.add(a, b);
+  if (op == 1) return f32x4.sub(a, b);
+  if (op == 2) return f32x4.mul(a, b);
+  return f32x4.div(a, b);
+}
+
+// @ts-ignore: decorator
+@inline function op1(op: i32, a: f32, b: f32): f32 {
+  if (op == 0) return a + b;
+  if (op == 1) return a - b;
+  if (op == 2) return a * b;
+  return a / b;
+}
+
+// A broadcast binary op (0 add, 1 sub, 2 mul, 3 div) over `outer` rows of `inner` elements:
+// out[r·inner + j] = a[r·aRow + j·aCol] ∘ b[r·bRow + j·bCol], with aCol, bCol ∈ {0, 1} (a column
+// step of 0 repeats one value along the row) and row steps in elements (0 repeats a whole row).
+export function binaryBroadcast(op: i32, a: usize, b: usize, out: usize, outer: i32, inner: i32, aRow: i32, bRow: i32, aCol: i32, bCol: i32): void {
+  const n4 = inner & ~3;
+  for (let r = 0; r < outer; r++) {
+    const pa: usize = a + ((<usize>r * <usize>aRow) << 2);
+    const pb: usize = b + ((<usize>r * <usize>bRow) << 2);
+    const po: usize = out + ((<usize>r * <usize>inner) << 2);
+    let j = 0;
+    if (aCol == 1 && bCol == 1) {
+      for (; j < n4; j += 4) {
+        const o: usize = <usize>j << 2;
+        v128.store(po + o, op4(op, v128.load(pa + o), v128.load(pb + o)));
+      }
+      for (; j < inner; j++) {
+        const o: usize = <usize>j << 2;
+        store<f32>(po + o, op1(op, load<f32>(pa + o), load<f32>(pb + o)));
+      }
+    } else if (aCol == 1) {
+      const s = load<f32>(pb);
+      const vs = f32x4.splat(s);
+      for (; j < n4; j += 4) {
+        const o: usize = <usize>j << 2;
+        v128.store(po + o, op4(op, v128.load(pa + o), vs));
+      }
+      for (; j < inner; j++) {
+        const o: usize = <usize>j << 2;
+        store<f32>(po + o, op1(op, load<f32>(pa + o), s));
+      }
+    } else if (bCol == 1) {
+      const s = load<f32>(pa);
+      const vs = f32x4.splat(s);
+      for (; j < n4; j += 4) {
+        const o: usize = <usize>j << 2;
+        v128.store(po + o, op4(op, vs, v128.load(pb + o)));
+      }
+      for (; j < inner; j++) {
+        const o: usize = <usize>j << 2;
+        store<f32>(po + o, op1(op, s, load<f32>(pb + o)));
+      }
+    } else {
+      const v = op1(op, load<f32>(pa), load<f32>(pb));
+      for (; j < inner; j++) store<f32>(po + (<usize>j << 2), v);
+    }
+  }
+}
+
+// out[j] = Σ_r x[r·d + j], rows added in order (float32 adds, as the row loop it replaces).
+export function sumRows(x: usize, out: usize, rows: i32, d: i32): void {
+  const d4 = d & ~3;
+  memory.fill(out, 0, <usize>d << 2);
+  for (let r = 0; r < rows; r++) {
+    const row: usize = x + ((<usize>r * <usize>d) << 2);
+    let j = 0;
+    for (; j < d4; j += 4) {
+      const o: usize = <usize>j << 2;
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o)));
+    }
+    for (; j < d; j++) {
+      const o: usize = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o));
+    }
+  }
+}

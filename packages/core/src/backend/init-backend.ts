@@ -16,6 +16,8 @@ export interface BackendInfo {
   threads: number;
   /** what did not go as asked without being an error (e.g. wasm threads unavailable) */
   notes: string[];
+  /** wasm/cpu in Node: the native matrix product in use (`'avx512, 2 threads'`), or null */
+  native: string | null;
 }
 
 /** The order 'auto' tries: the fastest that starts wins. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerBackendKernels, registerSimdKernels } from '../kernels/register-backend-kernels';
 import { installNodeWebGPU } from './node-webgpu';
 import { defaultWasmThreads, prepareNodeWasmThreads, unrefWasmPthreads } from './wasm-threads';
+import { setNativeGemm, type NativeGemm } from '../kernels/native-mat-mul';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -12,6 +13,13 @@ export interface LoadBackendOptions {
    * loads when the page is cross-origin isolated). Env `TFJS_PEFT_WASM_THREADS` overrides the default.
    */
   wasmThreads?: number;
+  /**
+   * wasm and cpu in Node: run float32 matrix products on `@tfjs-peft/native` (AVX-512 / AVX2 C++ on
+   * as many threads as `wasmThreads`). Default: when that package is installed and its addon built;
+   * `true` makes its absence an error, `false` keeps the backend's own kernels. Env
+   * `TFJS_PEFT_NATIVE=0|1` overrides the default.
+   */
+  native?: boolean;
 }
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
@@ -75,7 +83,7 @@ async function importBackendPackage(name: BackendName): Promise<string> {
 export async function loadBackend(
   name: BackendName,
   options: LoadBackendOptions = {},
-): Promise<{ name: BackendName; package: string; kernels: string[]; threads: number; notes: string[] }> {
+): Promise<{ name: BackendName; package: string; kernels: string[]; threads: number; notes: string[]; native: string | null }> {
   let pkg: string;
   try {
     pkg = await importBackendPackage(name);
@@ -109,7 +117,42 @@ export async function loadBackend(
   const kernels = [...registerBackendKernels(name), ...(await registerSimdKernels(tf.backend(), name))];
   const active = name === 'wasm' ? activeWasmThreads() : 1;
   if (active < threads && notes.length === 0) notes.push(`wasm: ${active} thread(s) instead of ${threads} (the backend had been started before loadBackend)`);
-  return { name, package: pkg, kernels, threads: active, notes };
+  const native = await useNativeGemm(name, options, notes);
+  if (native) kernels.push(`BatchMatMul(native ${native})`);
+  return { name, package: pkg, kernels, threads: active, notes, native };
+}
+
+const NATIVE_PACKAGE = '@tfjs-peft/native';
+
+/**
+ * Sets (or clears) the native matrix product for wasm/cpu in Node; returns its description
+ * ('avx512, 2 threads') or null. A missing package is silent unless `native: true`; an installed
+ * package whose addon does not load leaves a note saying why.
+ */
+async function useNativeGemm(name: BackendName, options: LoadBackendOptions, notes: string[]): Promise<string | null> {
+  const env = isNode ? process.env.TFJS_PEFT_NATIVE : undefined;
+  const wanted = options.native ?? (env === '0' ? false : env === '1' ? true : undefined);
+  if (wanted === false || !isNode || (name !== 'wasm' && name !== 'cpu')) {
+    setNativeGemm(null);
+    if (wanted === true) throw new BackendError(`${name}: native matrix products were asked for (native: true) but run only on wasm and cpu in Node`);
+    return null;
+  }
+  let why: string;
+  try {
+    const mod = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as { loadNativeGemm(): NativeGemm };
+    const gemm = mod.loadNativeGemm();
+    gemm.setThreads(await wasmThreadCount(options));
+    setNativeGemm(gemm);
+    return `${gemm.isa()}, ${gemm.threads()} thread${gemm.threads() === 1 ? '' : 's'}`;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+    why = missing ? `${NATIVE_PACKAGE} is not installed` : (e as Error).message.split('\n')[0]!;
+    setNativeGemm(null);
+    if (wanted === true) throw new BackendError(`${name}: native matrix products were asked for (native: true) but ${why}`);
+    if (!missing) notes.push(`native: not used (${why})`);
+    return null;
+  }
 }
 
 /**

@@ -1,14 +1,22 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { assertClose, randomArray, ref, testBackends, useBackend } from '../testing';
 import { setTransposedMatMulFastPath, setSharedIdentity, setLeadingAxesSum, setRowGather } from '../index';
 import { transposeLastTwo } from './wasm-batch-mat-mul';
+import { nativeGemm, setNativeGemm } from './native-mat-mul';
 
 const onWasm = testBackends().includes('wasm');
 
 describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
-  beforeAll(() => useBackend('wasm'));
+  // the XNNPACK routes: the native product (native-mat-mul.test.ts) is off here
+  let native: ReturnType<typeof nativeGemm> = null;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    native = nativeGemm();
+    setNativeGemm(null);
+  });
+  afterAll(() => setNativeGemm(native));
 
   it('the tiled transpose of the last two dimensions matches tf.transpose exactly (ragged tiles, batches)', async () => {
     for (const shape of [[37, 45], [3, 33, 64], [2, 2, 1, 70], [64, 1]]) {

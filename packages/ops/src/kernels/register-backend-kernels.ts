@@ -7,6 +7,8 @@ import { registerFusedGelu } from './fused-gelu';
 import { registerFusedDropout } from './fused-dropout';
 import { registerCpuAdamW, registerWasmAdamW } from './fused-adamw';
 import { registerFusedLayerNorm } from './fused-layer-norm';
+import { overrideCpuMatMul } from './native-mat-mul';
+import { overrideWasmBroadcastBinary } from './wasm-broadcast-binary';
 import { instantiateSimdKernels, simdKernelsUnavailable } from './simd/simd-module';
 
 /**
@@ -26,6 +28,7 @@ export function registerBackendKernels(backendName: string): string[] {
     if (registerFusedGelu(backendName)) added.push('Gelu(fused)');
     if (registerCpuAdamW()) added.push('AdamW(fused)');
     if (registerFusedLayerNorm(backendName)) added.push('LayerNorm(fused)');
+    overrideCpuMatMul(); // routes to the native product only while one is set (loadBackend reports it)
   }
   if (backendName === 'wasm') {
     if (registerWasmUnsortedSegmentSum(backendName)) added.push('UnsortedSegmentSum');
@@ -39,7 +42,7 @@ export function registerBackendKernels(backendName: string): string[] {
 
 /**
  * wasm: instantiates the SIMD kernels (wasm/kernels.ts, AssemblyScript) on the backend's own heap and
- * registers GELU, AdamW and LayerNorm on them. Asynchronous (browsers compile wasm asynchronously); `loadBackend`
+ * registers GELU, AdamW, LayerNorm and broadcasting binary ops on them. Asynchronous (browsers compile wasm asynchronously); `loadBackend`
  * awaits it. Returns what was added, or the reason nothing was (e.g. no WebAssembly SIMD).
  */
 export async function registerSimdKernels(backend: unknown, backendName = 'wasm'): Promise<string[]> {
@@ -49,5 +52,6 @@ export async function registerSimdKernels(backend: unknown, backendName = 'wasm'
   if (registerFusedGelu('wasm')) added.push('Gelu(SIMD)');
   if (registerWasmAdamW()) added.push('AdamW(SIMD)');
   if (registerFusedLayerNorm('wasm')) added.push('LayerNorm(SIMD)');
+  if (overrideWasmBroadcastBinary()) added.push('Add/Sub/Multiply/RealDiv(broadcast, SIMD)');
   return added;
 }

@@ -7,6 +7,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
 import type { WasmBackendInternals } from './wasm-backend';
+import { nativeWasmMatMul } from './native-mat-mul';
 
 type Disposer = { disposeData(dataId: object): boolean };
 
@@ -127,13 +128,16 @@ export function transposeLastTwo(x: TensorInfo, backend: unknown): TensorInfo {
  * transposed; `transposeA`/`transposeB` fall back to a scalar loop that ran 10–40× slower
  * here. Every backward pass of a matmul uses transposed operands, so this wrapper
  * materialises the transpose (memory-bound, O(n²)) and calls the fast plain kernel (O(n³)).
- * Batched products go through `batchedAsLoop`. The original kernel stays the reference: see
- * kernels.test.ts.
+ * Batched products go through `batchedAsLoop`. With a native product set (`setNativeGemm`, in
+ * Node with `@tfjs-peft/native`) float32 products go there instead. The original kernel stays the
+ * reference: see kernels.test.ts.
  */
 const fastPath =
   (original: KernelConfig): KernelFunc =>
   ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+    const native = nativeWasmMatMul(inputs.a as TensorInfo, inputs.b as TensorInfo, transposeA, transposeB, backend);
+    if (native != null) return native;
     if (!transposeA && !transposeB) {
       return batchedAsLoop(inputs.a as TensorInfo, inputs.b as TensorInfo, backend) ?? original.kernelFunc({ inputs, backend, attrs });
     }

@@ -1,12 +1,14 @@
 import { util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
-import type { WasmBackendInternals } from './wasm-backend';
+import { heapOffset, type WasmBackendInternals } from './wasm-backend';
+import { simdKernels } from './simd/simd-module';
 
 /**
  * `Sum` over leading axes (`[N, D] → [D]`: every bias gradient, LayerNorm's γ/β gradients) on wasm.
  * The backend transposes the reduced axes to the end first (a slow generic transpose) and then sums
  * each output's values in index order; this adds rows into the output in the same order, so the
- * float32 result is the same bit for bit, without the transpose. Other reductions go to the original.
+ * float32 result is the same bit for bit, without the transpose (on the SIMD module's `sumRows` once
+ * it is loaded, a JavaScript loop before). Other reductions go to the original.
  */
 const leadingAxesSum =
   (original: KernelConfig): KernelFunc =>
@@ -23,6 +25,11 @@ const leadingAxesSum =
     const inner = util.sizeFromShape(rest);
     const outer = util.sizeFromShape(x.shape.slice(0, axes.length));
     const out = be.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const simd = simdKernels(args.backend);
+    if (simd != null) {
+      simd.sumRows(heapOffset(be, x), heapOffset(be, out), outer, inner);
+      return out;
+    }
     const src = be.typedArrayFromHeap(x) as Float32Array;
     const dst = be.typedArrayFromHeap(out) as Float32Array;
     dst.fill(0);

@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The compiled addon's interface: a batched float32 matrix product over Float32Array views,
+ * `c[cOffsets[i]…] = op(a[aOffsets[i]…]) · op(b[bOffsets[i]…])` for each batch entry i, row-major;
+ * `op(A)` is m×k (stored k×m when `transA`), `op(B)` k×n (stored n×k when `transB`); offsets count
+ * elements. It checks every batch entry against its array's length before touching memory.
+ */
+export interface NativeGemmBinding {
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    aOffsets: Uint32Array,
+    bOffsets: Uint32Array,
+    cOffsets: Uint32Array,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+  /** the micro-kernel family chosen for this CPU: 'avx512', 'avx2' or 'generic' */
+  isa(): string;
+  /** forces a lower family ('avx2', 'generic') or the best one ('best'); returns the one now used */
+  setIsa(name: 'avx512' | 'avx2' | 'generic' | 'best'): string;
+  /** threads of the product's pool, the calling thread included */
+  threads(): number;
+  setThreads(n: number): void;
+}
+
+/** The addon is not built or cannot load on this machine; the message says why. */
+export class NativeUnavailableError extends Error {
+  readonly code = 'NATIVE_UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NativeUnavailableError';
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where the compiled addon is expected (`node-gyp`'s output inside this package). */
+export function addonPath(): string {
+  return join(here, '..', 'build', 'Release', 'tfjs_peft_native.node');
+}
+
+let cached: NativeGemmBinding | null = null;
+let failure: string | null = null;
+
+/**
+ * Loads the compiled addon (once). Throws `NativeUnavailableError` naming the reason when it was
+ * not built (no C++ toolchain at install time) or does not load on this platform.
+ */
+export function loadNativeGemm(): NativeGemmBinding {
+  if (cached) return cached;
+  if (failure == null) {
+    const path = addonPath();
+    if (!existsSync(path)) {
+      failure = `the native addon was not built (${path} is missing): building it needs python3, make and a C++17 compiler when the package is installed; run \`npm rebuild @tfjs-peft/native\` after installing them`;
+    } else {
+      try {
+        cached = createRequire(import.meta.url)(path) as NativeGemmBinding;
+        return cached;
+      } catch (e) {
+        failure = `the native addon at ${path} failed to load: ${(e as Error).message.split('\n')[0]}`;
+      }
+    }
+  }
+  throw new NativeUnavailableError(failure);
+}
+
+/** Why `loadNativeGemm` would fail, or null when the addon loads. */
+export function nativeUnavailable(): string | null {
+  try {
+    loadNativeGemm();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
