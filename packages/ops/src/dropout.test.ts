@@ -41,6 +41,16 @@ describe.each(testBackends())('dropout on %s', (backend) => {
     setFusedKernels(true);
     expect(a).toEqual(b);
     expect(ga).toEqual(gb);
+    // other rates, a negative seed, lengths with and without a tail beyond the 4-lane SIMD loop
+    for (const [shape, rate, seed] of [[[3, 1000], 0.1, -7], [[2, 3, 5], 0.5, 123456789], [[4097], 0.9, 0]] as const) {
+      const z = tf.randomNormal([...shape]);
+      const ours = Array.from(await dropout(z, rate, seed).data());
+      setFusedKernels(false);
+      const composite = Array.from(await dropout(z, rate, seed).data());
+      setFusedKernels(true);
+      expect(ours, `${shape} rate ${rate} seed ${seed}`).toEqual(composite);
+      z.dispose();
+    }
     if (backend === 'wasm' || backend === 'cpu') {
       // forward records no tensor for backward beyond the output: only x's own buffer is involved
       const before = tf.memory().numTensors;

@@ -370,3 +370,38 @@ export function sumRows(x: usize, out: usize, rows: i32, d: i32): void {
     }
   }
 }
+
+// Dropout with the counter-based mask of fused-dropout.ts, bit for bit: element i is kept when the
+// top 24 bits of lowbias32(i + mix) reach t; out[i] = x[i]·(kept ? scale : 0).
+export function dropout(x: usize, out: usize, n: i32, mix: i32, t: i32, scale: f32): void {
+  const vt = i32x4.splat(t);
+  const vscale = f32x4.splat(scale);
+  const zero = f32x4.splat(0);
+  const m1 = i32x4.splat(0x7feb352d);
+  const m2 = i32x4.splat(<i32>0x846ca68b);
+  let idx = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(mix));
+  const four = i32x4.splat(4);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let h = idx;
+    h = v128.xor(h, i32x4.shr_u(h, 16));
+    h = i32x4.mul(h, m1);
+    h = v128.xor(h, i32x4.shr_u(h, 15));
+    h = i32x4.mul(h, m2);
+    h = v128.xor(h, i32x4.shr_u(h, 16));
+    const keep = i32x4.ge_s(i32x4.shr_u(h, 8), vt);
+    const o: usize = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(x + o), v128.bitselect(vscale, zero, keep)));
+    idx = i32x4.add(idx, four);
+  }
+  for (; i < n; i++) {
+    let h: u32 = <u32>(i + mix);
+    h ^= h >> 16;
+    h *= 0x7feb352d;
+    h ^= h >> 15;
+    h *= 0x846ca68b;
+    h ^= h >> 16;
+    const o: usize = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) * (<i32>(h >> 8) >= t ? scale : 0));
+  }
+}

@@ -1,6 +1,8 @@
 import { registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { elementwise, registerJsKernel } from './js-kernel';
+import { simdKernels } from './simd/simd-module';
+import { heapOffset, type WasmBackendInternals } from './wasm-backend';
 
 export const DROPOUT_KERNEL = 'TfjsPeftDropout';
 export const DROPOUT_GRAD_KERNEL = 'TfjsPeftDropoutGrad';
@@ -69,6 +71,15 @@ const kernel =
   ({ inputs, backend, attrs }) => {
     const x = inputs[input] as TensorInfo;
     const { rate, seed } = attrs as { rate: number; seed: number };
+    const simd = backendName === 'wasm' && x.dtype === 'float32' ? simdKernels(backend) : null;
+    if (simd != null) {
+      // the same mask on the SIMD module (i32x4 lanes), bit for bit
+      const be = backend as unknown as WasmBackendInternals;
+      const out = be.makeOutput(x.shape, 'float32');
+      const n = x.shape.reduce((a, b) => a * b, 1);
+      simd.dropout(heapOffset(be, x), heapOffset(be, out), n, seedMix(seed), threshold(rate), Math.fround(1 / (1 - rate)));
+      return out;
+    }
     return elementwise(backend, backendName, x.shape, [x], (out, xv) => applyMask(out, xv!, rate, seed));
   };
 
