@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "elementwise.h"
 #include "gemm.h"
 #include "thread-pool.h"
 
@@ -84,6 +85,68 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A Float32Array and an element offset into it, with `n` elements required from there.
+bool span(napi_env env, napi_value arr, napi_value off, size_t n, const char* fn, const char* name, float** out) {
+  size_t length = 0;
+  float* data = nullptr;
+  const std::string label = std::string(fn) + ": " + name;
+  bool is = false;
+  napi_is_typedarray(env, arr, &is);
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  if (!is || napi_get_typedarray_info(env, arr, &type, &length, &raw, nullptr, nullptr) != napi_ok || type != napi_float32_array)
+    return fail(env, label + " must be a Float32Array");
+  data = static_cast<float*>(raw);
+  int64_t offset = -1;
+  if (napi_get_value_int64(env, off, &offset) != napi_ok || offset < 0) return fail(env, label + " offset must be a non-negative integer");
+  if (static_cast<uint64_t>(offset) + n > length)
+    return fail(env, label + " needs " + std::to_string(n) + " elements from offset " + std::to_string(offset) + " but has " + std::to_string(length));
+  *out = data + offset;
+  return true;
+}
+
+bool count_arg(napi_env env, napi_value v, const char* fn, size_t* n) {
+  int64_t x = -1;
+  if (napi_get_value_int64(env, v, &x) != napi_ok || x < 0) return fail(env, std::string(fn) + ": n must be a non-negative integer");
+  *n = static_cast<size_t>(x);
+  return true;
+}
+
+// geluForward(x, xOffset, y, yOffset, n)
+napi_value GeluForward(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value a[5];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  size_t n;
+  float *x, *y;
+  if (argc != 5) {
+    fail(env, "geluForward expects 5 arguments (x, xOffset, y, yOffset, n)");
+    return nullptr;
+  }
+  if (!count_arg(env, a[4], "geluForward", &n) || !span(env, a[0], a[1], n, "geluForward", "x", &x) || !span(env, a[2], a[3], n, "geluForward", "y", &y))
+    return nullptr;
+  tfjs_peft::gelu_forward(x, y, n);
+  return nullptr;
+}
+
+// geluBackward(dy, dyOffset, x, xOffset, dx, dxOffset, n)
+napi_value GeluBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value a[7];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  size_t n;
+  float *dy, *x, *dx;
+  if (argc != 7) {
+    fail(env, "geluBackward expects 7 arguments (dy, dyOffset, x, xOffset, dx, dxOffset, n)");
+    return nullptr;
+  }
+  if (!count_arg(env, a[6], "geluBackward", &n) || !span(env, a[0], a[1], n, "geluBackward", "dy", &dy) ||
+      !span(env, a[2], a[3], n, "geluBackward", "x", &x) || !span(env, a[4], a[5], n, "geluBackward", "dx", &dx))
+    return nullptr;
+  tfjs_peft::gelu_backward(dy, x, dx, n);
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -126,6 +189,8 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluForward", nullptr, GeluForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluBackward", nullptr, GeluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -23,7 +23,11 @@ export interface NativeGemmBinding {
     transA: boolean,
     transB: boolean,
   ): void;
-  /** the micro-kernel family chosen for this CPU: 'avx512', 'avx2' or 'generic' */
+  /** GELU, exact erf form (erf and exp by the wasm SIMD module's approximations, |error| < 1e-6): `y[yOffset + i] = gelu(x[xOffset + i])` */
+  geluForward(x: Float32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
+  /** its gradient: `dx = dy·(Φ(x) + x·φ(x))` */
+  geluBackward(dy: Float32Array, dyOffset: number, x: Float32Array, xOffset: number, dx: Float32Array, dxOffset: number, n: number): void;
+  /** the micro-kernel family chosen for this CPU (the element-wise kernels follow it): 'avx512', 'avx2' or 'generic' */
   isa(): string;
   /** forces a lower family ('avx2', 'generic') or the best one ('best'); returns the one now used */
   setIsa(name: 'avx512' | 'avx2' | 'generic' | 'best'): string;

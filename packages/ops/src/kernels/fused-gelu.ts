@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { elementwise, registerJsKernel } from './js-kernel';
 import { simdKernels, type SimdKernels } from './simd/simd-module';
 import { heapOffset, type WasmBackendInternals } from './wasm-backend';
+import { nativeGemm } from './native-mat-mul';
 
 export const GELU_KERNEL = 'TfjsPeftGelu';
 export const GELU_GRAD_KERNEL = 'TfjsPeftGeluGrad';
@@ -69,12 +70,16 @@ function backward(out: Float32Array, dy: Float32Array, x: Float32Array, approxim
   }
 }
 
+// the exact form on @tfjs-peft/native when it is in use (vectorised, on the thread pool): wasm and cpu
+const nativeGelu = (approximate: Approximate) => (approximate === 'none' ? nativeGemm() : null);
+
 const geluKernel =
   (backendName: string): KernelFunc =>
   ({ inputs, backend, attrs }) => {
     const x = inputs.x as TensorInfo;
     const approximate = (attrs as { approximate: Approximate }).approximate;
-    return elementwise(backend, backendName, x.shape, [x], (out, xv) => forward(out, xv!, approximate));
+    const native = nativeGelu(approximate);
+    return elementwise(backend, backendName, x.shape, [x], (out, xv) => (native ? native.geluForward(xv!, 0, out, 0, out.length) : forward(out, xv!, approximate)));
   };
 
 const geluGradKernel =
@@ -83,7 +88,10 @@ const geluGradKernel =
     const x = inputs.x as TensorInfo;
     const dy = inputs.dy as TensorInfo;
     const approximate = (attrs as { approximate: Approximate }).approximate;
-    return elementwise(backend, backendName, x.shape, [dy, x], (out, dyv, xv) => backward(out, dyv!, xv!, approximate));
+    const native = nativeGelu(approximate);
+    return elementwise(backend, backendName, x.shape, [dy, x], (out, dyv, xv) =>
+      native ? native.geluBackward(dyv!, 0, xv!, 0, out, 0, out.length) : backward(out, dyv!, xv!, approximate),
+    );
   };
 
 /**
@@ -97,6 +105,15 @@ const wasmKernel =
     const be = backend as unknown as WasmBackendInternals;
     const out = be.makeOutput(ins[0]!.shape, 'float32');
     const n = ins[0]!.shape.reduce((a, b) => a * b, 1);
+    const native = nativeGelu((attrs as { approximate: Approximate }).approximate);
+    if (native) {
+      // element offsets into one view of the heap (taken after makeOutput)
+      const heap = new Float32Array(be.wasm.HEAPU8.buffer);
+      const at = ins.map((t) => heapOffset(be, t) / 4);
+      if (ins.length === 1) native.geluForward(heap, at[0]!, heap, heapOffset(be, out) / 4, n);
+      else native.geluBackward(heap, at[0]!, heap, at[1]!, heap, heapOffset(be, out) / 4, n);
+      return out;
+    }
     pick(simdKernels(backend)!, (attrs as { approximate: Approximate }).approximate === 'tanh')(...ins.map((t) => heapOffset(be, t)), heapOffset(be, out), n);
     return out;
   };

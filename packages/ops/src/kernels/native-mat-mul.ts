@@ -22,6 +22,9 @@ export interface NativeGemm {
     transA: boolean,
     transB: boolean,
   ): void;
+  /** GELU (exact erf form) forward and backward over `n` elements from element offsets */
+  geluForward(x: Float32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
+  geluBackward(dy: Float32Array, dyOffset: number, x: Float32Array, xOffset: number, dx: Float32Array, dxOffset: number, n: number): void;
   /** the micro-kernel family in use: 'avx512', 'avx2' or 'generic' */
   isa(): string;
   threads(): number;
@@ -31,8 +34,8 @@ export interface NativeGemm {
 let active: NativeGemm | null = null;
 
 /**
- * Routes float32 `BatchMatMul` on the wasm and cpu backends through `impl` (null: back to the
- * backends' own kernels). `loadBackend` does this when `@tfjs-peft/native` is installed; tests and
+ * Routes float32 `BatchMatMul` and the exact GELU on the wasm and cpu backends through `impl`
+ * (null: back to the backends' own kernels and the SIMD module). `loadBackend` does this when `@tfjs-peft/native` is installed; tests and
  * benchmarks switch it to compare.
  */
 export function setNativeGemm(impl: NativeGemm | null): void {
