@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { OpInputError, fmtShape } from './errors';
 import { dropout } from './dropout';
 import { scaleShift } from './lean-grad';
+import { softmaxLastAxis } from './softmax';
 
 /** Additive value for masked-out scores (HF uses the dtype minimum; any value ≪ scores works). */
 export const MASK_VALUE = -1e9;
@@ -101,7 +102,7 @@ function attention_(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, options: Attention
   }
 
   // the mask bias is a constant: the scores' gradient needs only the scale (nothing saved)
-  let probs = tf.softmax(scaleShift(tf.matMul(q, keys, false, true), scale, bias), -1);
+  let probs = softmaxLastAxis(scaleShift(tf.matMul(q, keys, false, true), scale, bias));
   if (options.training && (options.dropoutRate ?? 0) > 0) {
     probs = dropout(probs, options.dropoutRate!, options.seed ?? 0, true);
   }

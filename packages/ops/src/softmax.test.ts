@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { softmax, logSoftmax } from './index';
+import { softmax, logSoftmax, setFusedKernels } from './index';
 import { checkOp, randomArray, ref, testBackends, useBackend, tolerance } from './testing';
 
 describe.each(testBackends())('softmax / logSoftmax on %s', (backend) => {
@@ -20,6 +20,32 @@ describe.each(testBackends())('softmax / logSoftmax on %s', (backend) => {
       tol: { atol: 2e-5, rtol: 1e-4 },
       gradTol: { atol: 2e-3, rtol: 1e-2 },
     });
+  });
+  it('the fused kernel (wasm: SIMD, cpu: JavaScript) agrees with tf.softmax forward and backward, masked rows included; no leaks', async () => {
+    // attention-like: rows of 130 (not a multiple of 4), some scores at the mask value
+    const data = Array.from(randomArray(2 * 3 * 5 * 130, 34, 4)).map((v, i) => (i % 130 > 120 && i % 2 === 0 ? -1e9 : v));
+    const x = tf.tensor(data, [2, 3, 5, 130]);
+    const dy = tf.tensor(Array.from(randomArray(data.length, 35)), [2, 3, 5, 130]);
+    const run = async () => {
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(softmax(t), dy)))([x]);
+      const y = softmax(x);
+      const out = [await y.data(), await grads[0]!.data()];
+      tf.dispose([value, y, ...grads]);
+      expect(tf.memory().numTensors).toBe(before);
+      return out;
+    };
+    const profile = await tf.profile(() => softmax(x));
+    expect(profile.kernelNames.includes('TfjsPeftSoftmax')).toBe(backend === 'cpu' || backend === 'wasm');
+    const [fy, fg] = await run();
+    setFusedKernels(false);
+    const [cy, cg] = await run();
+    setFusedKernels(true);
+    for (let i = 0; i < fy!.length; i++) {
+      expect(Math.abs(fy![i]! - cy![i]!)).toBeLessThan(tol.atol + tol.rtol * Math.abs(cy![i]!));
+      expect(Math.abs(fg![i]! - cg![i]!)).toBeLessThan(tol.atol + tol.rtol * Math.abs(cg![i]!));
+    }
+    tf.dispose([x, dy]);
   });
   it('rejects a non-last axis', () => {
     expect(() => softmax(tf.zeros([2, 3]), 0)).toThrow(/softmax: axis expected -1 or 1/);

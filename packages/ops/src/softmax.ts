@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OpInputError } from './errors';
+import { customGradOp } from './custom-grad';
+import { SOFTMAX_GRAD_KERNEL, SOFTMAX_KERNEL } from './kernels/fused-softmax';
+import { useFused } from './kernels/fused-switch';
 
 function lastAxis(op: string, x: tf.Tensor, axis: number): void {
   if (axis !== -1 && axis !== x.rank - 1) {
@@ -7,10 +10,24 @@ function lastAxis(op: string, x: tf.Tensor, axis: number): void {
   }
 }
 
-/** Softmax over the last axis (numerically stable; tfjs's kernel with its gradient). */
+/**
+ * Softmax over the last axis, numerically stable. On wasm and cpu one fused pass each way (the
+ * backward from the output alone: `dx = y·(dy − Σ dy·y)`); elsewhere tfjs's kernel and gradient,
+ * which stay the reference.
+ */
+export function softmaxLastAxis(x: tf.Tensor): tf.Tensor {
+  if (x.dtype !== 'float32' || !useFused(SOFTMAX_KERNEL) || !useFused(SOFTMAX_GRAD_KERNEL)) return tf.softmax(x, -1);
+  const f = customGradOp<[tf.Tensor]>(([xi], save) => {
+    const y = tf.engine().runKernel(SOFTMAX_KERNEL, { x: xi }, {}) as tf.Tensor;
+    save([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy, y: saved[0]! }, {}) as tf.Tensor };
+  });
+  return f(x);
+}
+
 function softmax_(x: tf.Tensor, axis = -1): tf.Tensor {
   lastAxis('softmax', x, axis);
-  return tf.softmax(x, -1);
+  return softmaxLastAxis(x);
 }
 
 /** log-softmax over the last axis: `x − logΣexp(x)`. */

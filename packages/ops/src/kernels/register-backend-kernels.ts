@@ -8,6 +8,7 @@ import { registerFusedDropout } from './fused-dropout';
 import { registerCpuAdamW, registerWasmAdamW } from './fused-adamw';
 import { registerFusedLayerNorm } from './fused-layer-norm';
 import { overrideCpuMatMul } from './native-mat-mul';
+import { registerFusedSoftmax } from './fused-softmax';
 import { overrideWasmBroadcastBinary } from './wasm-broadcast-binary';
 import { instantiateSimdKernels, simdKernelsUnavailable } from './simd/simd-module';
 
@@ -28,6 +29,7 @@ export function registerBackendKernels(backendName: string): string[] {
     if (registerFusedGelu(backendName)) added.push('Gelu(fused)');
     if (registerCpuAdamW()) added.push('AdamW(fused)');
     if (registerFusedLayerNorm(backendName)) added.push('LayerNorm(fused)');
+    if (registerFusedSoftmax(backendName)) added.push('Softmax(fused)');
     overrideCpuMatMul(); // routes to the native product only while one is set (loadBackend reports it)
   }
   if (backendName === 'wasm') {
@@ -52,6 +54,7 @@ export async function registerSimdKernels(backend: unknown, backendName = 'wasm'
   if (registerFusedGelu('wasm')) added.push('Gelu(SIMD)');
   if (registerWasmAdamW()) added.push('AdamW(SIMD)');
   if (registerFusedLayerNorm('wasm')) added.push('LayerNorm(SIMD)');
+  if (registerFusedSoftmax('wasm')) added.push('Softmax(SIMD)');
   if (overrideWasmBroadcastBinary()) added.push('Add/Sub/Multiply/RealDiv(broadcast, SIMD)');
   return added;
 }
