@@ -11,14 +11,16 @@ function lastAxis(op: string, x: tf.Tensor, axis: number): void {
 }
 
 /**
- * Softmax over the last axis, numerically stable. On wasm and cpu one fused pass each way (the
- * backward from the output alone: `dx = y·(dy − Σ dy·y)`); elsewhere tfjs's kernel and gradient,
- * which stay the reference.
+ * Softmax over the last axis, numerically stable. On wasm and cpu the backward is one fused pass
+ * from the output alone (`dx = y·(dy − Σ dy·y)`), and on cpu the forward too; elsewhere tfjs's
+ * kernel and gradient, which stay the reference.
  */
 export function softmaxLastAxis(x: tf.Tensor): tf.Tensor {
-  if (x.dtype !== 'float32' || !useFused(SOFTMAX_KERNEL) || !useFused(SOFTMAX_GRAD_KERNEL)) return tf.softmax(x, -1);
+  if (x.dtype !== 'float32' || !useFused(SOFTMAX_GRAD_KERNEL)) return tf.softmax(x, -1);
+  const fusedForward = useFused(SOFTMAX_KERNEL);
   const f = customGradOp<[tf.Tensor]>(([xi], save) => {
-    const y = tf.engine().runKernel(SOFTMAX_KERNEL, { x: xi }, {}) as tf.Tensor;
+    // inside the custom gradient tf.softmax records nothing on the tape: only this op's gradient runs
+    const y = fusedForward ? (tf.engine().runKernel(SOFTMAX_KERNEL, { x: xi }, {}) as tf.Tensor) : tf.softmax(xi, -1);
     save([y]);
     return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy, y: saved[0]! }, {}) as tf.Tensor };
   });

@@ -406,45 +406,7 @@ export function dropout(x: usize, out: usize, n: i32, mix: i32, t: i32, scale: f
   }
 }
 
-// Softmax over rows of d elements: y = exp(x − max)/Σ exp(x − max) (exp by exp4).
-export function softmaxForward(x: usize, y: usize, rows: i32, d: i32): void {
-  const d4 = d & ~3;
-  for (let r = 0; r < rows; r++) {
-    const row: usize = (<usize>r * <usize>d) << 2;
-    let vmax = f32x4.splat(-Infinity);
-    let j = 0;
-    for (; j < d4; j += 4) vmax = f32x4.max(vmax, v128.load(x + row + (<usize>j << 2)));
-    let m = Mathf.max(Mathf.max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), Mathf.max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
-    for (; j < d; j++) m = Mathf.max(m, load<f32>(x + row + (<usize>j << 2)));
-    const vm = f32x4.splat(m);
-    let acc = f32x4.splat(0);
-    for (j = 0; j < d4; j += 4) {
-      const o: usize = row + (<usize>j << 2);
-      const e = exp4(f32x4.sub(v128.load(x + o), vm));
-      v128.store(y + o, e);
-      acc = f32x4.add(acc, e);
-    }
-    let s = hsum(acc);
-    for (; j < d; j++) {
-      const o: usize = row + (<usize>j << 2);
-      const e = expScalar(load<f32>(x + o) - m);
-      store<f32>(y + o, e);
-      s += e;
-    }
-    const inv: f32 = 1 / s;
-    const vinv = f32x4.splat(inv);
-    for (j = 0; j < d4; j += 4) {
-      const o: usize = row + (<usize>j << 2);
-      v128.store(y + o, f32x4.mul(v128.load(y + o), vinv));
-    }
-    for (; j < d; j++) {
-      const o: usize = row + (<usize>j << 2);
-      store<f32>(y + o, load<f32>(y + o) * inv);
-    }
-  }
-}
-
-// Its gradient from the output: dx = y·(dy − Σ dy·y) per row.
+// Softmax's gradient from its output y: dx = y·(dy − Σ dy·y) per row of d elements.
 export function softmaxBackward(dy: usize, y: usize, dx: usize, rows: i32, d: i32): void {
   const d4 = d & ~3;
   for (let r = 0; r < rows; r++) {

@@ -54,7 +54,7 @@ export async function registerSimdKernels(backend: unknown, backendName = 'wasm'
   if (registerFusedGelu('wasm')) added.push('Gelu(SIMD)');
   if (registerWasmAdamW()) added.push('AdamW(SIMD)');
   if (registerFusedLayerNorm('wasm')) added.push('LayerNorm(SIMD)');
-  if (registerFusedSoftmax('wasm')) added.push('Softmax(SIMD)');
+  if (registerFusedSoftmax('wasm')) added.push('SoftmaxGrad(SIMD)');
   if (overrideWasmBroadcastBinary()) added.push('Add/Sub/Multiply/RealDiv(broadcast, SIMD)');
   return added;
 }

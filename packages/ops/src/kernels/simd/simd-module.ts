@@ -9,7 +9,6 @@ export interface SimdKernels {
   geluTanhBackward(dy: number, x: number, dx: number, n: number): void;
   layerNormForward(x: number, g: number, b: number, y: number, xhat: number, rstd: number, rows: number, d: number, eps: number): void;
   layerNormBackward(dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number, rows: number, d: number): void;
-  softmaxForward(x: number, y: number, rows: number, d: number): void;
   softmaxBackward(dy: number, y: number, dx: number, rows: number, d: number): void;
   dropout(x: number, out: number, n: number, mix: number, t: number, scale: number): void;
   sumRows(x: number, out: number, rows: number, d: number): void;
