@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   const dev = await loadTsvClassification(a.dev!, { name: 'dev', labelNames: train.labelNames! });
   const isEmbedded = a.train === `${EMBEDDED_DATA}/train.tsv`;
   const taskName = isEmbedded ? 'SpamAssassin' : 'task';
-  console.log(`${taskName}: ${train.examples.length} train, ${dev.examples.length} dev examples (labels ${train.labelNames!.join(', ')}); backend ${backend.name}; model ${a.model === EMBEDDED_MODEL ? 'embedded bert-tiny-tfjs-peft' : a.model}`);
+  console.log(`${taskName}: ${train.examples.length} train, ${dev.examples.length} dev examples (labels ${train.labelNames!.join(', ')}); backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}; model ${a.model === EMBEDDED_MODEL ? 'embedded bert-tiny-tfjs-peft' : a.model}`);
   const binary = train.labelNames!.length === 2;
   const rows: RunResult[] = [];
   for (const method of methods) {
