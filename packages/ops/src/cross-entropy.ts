@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradOp } from './custom-grad';
 import { OpInputError, fmtShape } from './errors';
+import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from './kernels/fused-cross-entropy';
+import { useFused } from './kernels/fused-switch';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -18,8 +20,10 @@ export interface CrossEntropyOptions {
  * semantics for `ignore_index` and `label_smoothing`. One difference: when every target is
  * ignored, `'mean'` returns 0 rather than PyTorch's NaN, so one empty batch cannot poison a run.
  *
- * Forward and backward avoid materialising more than one `[N, C]` tensor beyond the softmax:
- * the gradient is `(softmax − target)·w` with the smoothed target built from one `oneHot`.
+ * On wasm and cpu two fused kernels do it: one pass over the logits forward and one that writes the
+ * gradient `(softmax − target)·w` directly — nothing `[N, C]` is materialised beyond that gradient.
+ * Elsewhere the composite (the reference) avoids more than one `[N, C]` tensor beyond the softmax,
+ * with the smoothed target built from one `oneHot`.
  */
 function crossEntropy_(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntropyOptions = {}): tf.Tensor {
   const { ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
@@ -36,6 +40,7 @@ function crossEntropy_(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntro
   }
   const n = lead.reduce((a, b) => a * b, 1);
   const eps = labelSmoothing;
+  const fused = logits.dtype === 'float32' && useFused(CROSS_ENTROPY_KERNEL) && useFused(CROSS_ENTROPY_GRAD_KERNEL);
 
   const f = customGradOp<[tf.Tensor]>(([z], save) => {
     const flatLabels = tf.reshape(labels, [n]);
@@ -45,12 +50,19 @@ function crossEntropy_(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntro
     // per-item weight: 1/count for 'mean' (0 when nothing is valid), 1 for 'sum'/'none'
     const weights = reduction === 'mean' ? tf.div(valid, tf.maximum(tf.sum(valid), 1)) : valid;
     const z2 = tf.reshape(z, [n, c]);
-    const lse = tf.logSumExp(z2, -1); // [n]
-    const rowOffsets = tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(c, 'int32'));
-    const picked = tf.gather(tf.reshape(z2, [n * c]), tf.add(rowOffsets, safe));
+    let lse: tf.Tensor;
+    let picked: tf.Tensor;
+    let meanLogit: tf.Tensor | null = null;
+    if (fused) {
+      [lse, picked, meanLogit] = tf.engine().runKernel(CROSS_ENTROPY_KERNEL, { logits: z2, labels: safe }, {}) as unknown as tf.Tensor[] as [tf.Tensor, tf.Tensor, tf.Tensor];
+    } else {
+      lse = tf.logSumExp(z2, -1); // [n]
+      const rowOffsets = tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(c, 'int32'));
+      picked = tf.gather(tf.reshape(z2, [n * c]), tf.add(rowOffsets, safe));
+    }
     let perItem = tf.sub(lse, picked);
     if (eps > 0) {
-      const smooth = tf.sub(lse, tf.mean(z2, -1));
+      const smooth = tf.sub(lse, meanLogit ?? tf.mean(z2, -1));
       perItem = tf.add(tf.mul(1 - eps, perItem), tf.mul(eps, smooth));
     }
     save([z2, lse, safe, weights]);
@@ -60,6 +72,11 @@ function crossEntropy_(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntro
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [zs, l, sf, w] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        if (fused) {
+          const scale = reduction === 'none' ? tf.mul(tf.reshape(dy, [n]), w) : tf.mul(tf.reshape(dy, []), w);
+          const dx = tf.engine().runKernel(CROSS_ENTROPY_GRAD_KERNEL, { logits: zs, lse: l, labels: sf, scale }, { eps }) as tf.Tensor;
+          return tf.reshape(dx, logits.shape);
+        }
         const p = tf.exp(tf.sub(zs, tf.reshape(l, [n, 1])));
         // int32 oneHot then cast: the wasm OneHot kernel writes garbage for dtype float32 (tfjs 4.22)
         const target = tf.add(tf.mul(tf.cast(tf.oneHot(sf, c), 'float32'), 1 - eps), eps / c);

@@ -433,3 +433,60 @@ export function softmaxBackward(dy: usize, y: usize, dx: usize, rows: i32, d: i3
     }
   }
 }
+
+// Cross-entropy forward over rows of c logits: lse = log Σ exp(z), picked = z[label], mean = Σ z / c.
+export function crossEntropyForward(z: usize, labels: usize, lse: usize, picked: usize, mean: usize, n: i32, c: i32): void {
+  const c4 = c & ~3;
+  for (let r = 0; r < n; r++) {
+    const row: usize = z + ((<usize>r * <usize>c) << 2);
+    let vmax = f32x4.splat(-Infinity);
+    let vsum = f32x4.splat(0);
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const v = v128.load(row + (<usize>j << 2));
+      vmax = f32x4.max(vmax, v);
+      vsum = f32x4.add(vsum, v);
+    }
+    let m = Mathf.max(Mathf.max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), Mathf.max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
+    let total = hsum(vsum);
+    for (; j < c; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      m = Mathf.max(m, v);
+      total += v;
+    }
+    const vm = f32x4.splat(m);
+    let acc = f32x4.splat(0);
+    for (j = 0; j < c4; j += 4) acc = f32x4.add(acc, exp4(f32x4.sub(v128.load(row + (<usize>j << 2)), vm)));
+    let s = hsum(acc);
+    for (; j < c; j++) s += expScalar(load<f32>(row + (<usize>j << 2)) - m);
+    const o: usize = <usize>r << 2;
+    store<f32>(lse + o, m + Mathf.log(s));
+    store<f32>(picked + o, load<f32>(row + (<usize>load<i32>(labels + o) << 2)));
+    store<f32>(mean + o, total / <f32>c);
+  }
+}
+
+// Its gradient: dx = (exp(z − lse) − ((1 − ε)·onehot(label) + ε/c))·scale, one row at a time.
+export function crossEntropyBackward(z: usize, lse: usize, labels: usize, scale: usize, dx: usize, n: i32, c: i32, keep: f32, spread: f32): void {
+  const c4 = c & ~3;
+  const vspread = f32x4.splat(spread);
+  for (let r = 0; r < n; r++) {
+    const o: usize = <usize>r << 2;
+    const base: usize = (<usize>r * <usize>c) << 2;
+    const l = f32x4.splat(load<f32>(lse + o));
+    const sc = load<f32>(scale + o);
+    const vs = f32x4.splat(sc);
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const p: usize = base + (<usize>j << 2);
+      v128.store(dx + p, f32x4.mul(f32x4.sub(exp4(f32x4.sub(v128.load(z + p), l)), vspread), vs));
+    }
+    const ls = load<f32>(lse + o);
+    for (; j < c; j++) {
+      const p: usize = base + (<usize>j << 2);
+      store<f32>(dx + p, (expScalar(load<f32>(z + p) - ls) - spread) * sc);
+    }
+    const at: usize = dx + base + (<usize>load<i32>(labels + o) << 2);
+    store<f32>(at, load<f32>(at) - keep * sc);
+  }
+}

@@ -9,6 +9,7 @@ import { registerCpuAdamW, registerWasmAdamW } from './fused-adamw';
 import { registerFusedLayerNorm } from './fused-layer-norm';
 import { overrideCpuMatMul } from './native-mat-mul';
 import { registerFusedSoftmax } from './fused-softmax';
+import { registerFusedCrossEntropy } from './fused-cross-entropy';
 import { overrideWasmBroadcastBinary } from './wasm-broadcast-binary';
 import { instantiateSimdKernels, simdKernelsUnavailable } from './simd/simd-module';
 
@@ -30,6 +31,7 @@ export function registerBackendKernels(backendName: string): string[] {
     if (registerCpuAdamW()) added.push('AdamW(fused)');
     if (registerFusedLayerNorm(backendName)) added.push('LayerNorm(fused)');
     if (registerFusedSoftmax(backendName)) added.push('Softmax(fused)');
+    if (registerFusedCrossEntropy(backendName)) added.push('CrossEntropy(fused)');
     overrideCpuMatMul(); // routes to the native product only while one is set (loadBackend reports it)
   }
   if (backendName === 'wasm') {
@@ -55,6 +57,7 @@ export async function registerSimdKernels(backend: unknown, backendName = 'wasm'
   if (registerWasmAdamW()) added.push('AdamW(SIMD)');
   if (registerFusedLayerNorm('wasm')) added.push('LayerNorm(SIMD)');
   if (registerFusedSoftmax('wasm')) added.push('SoftmaxGrad(SIMD)');
+  if (registerFusedCrossEntropy('wasm')) added.push('CrossEntropy(SIMD)');
   if (overrideWasmBroadcastBinary()) added.push('Add/Sub/Multiply/RealDiv(broadcast, SIMD)');
   return added;
 }

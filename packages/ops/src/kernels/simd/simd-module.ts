@@ -10,6 +10,8 @@ export interface SimdKernels {
   layerNormForward(x: number, g: number, b: number, y: number, xhat: number, rstd: number, rows: number, d: number, eps: number): void;
   layerNormBackward(dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number, rows: number, d: number): void;
   softmaxBackward(dy: number, y: number, dx: number, rows: number, d: number): void;
+  crossEntropyForward(z: number, labels: number, lse: number, picked: number, mean: number, n: number, c: number): void;
+  crossEntropyBackward(z: number, lse: number, labels: number, scale: number, dx: number, n: number, c: number, keep: number, spread: number): void;
   dropout(x: number, out: number, n: number, mix: number, t: number, scale: number): void;
   sumRows(x: number, out: number, rows: number, d: number): void;
   binaryBroadcast(op: number, a: number, b: number, out: number, outer: number, inner: number, aRow: number, bRow: number, aCol: number, bCol: number): void;
