@@ -1,6 +1,7 @@
 #include "elementwise.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -42,7 +43,7 @@ TFJS_PEFT_INLINE float erf_approx(float a) {
 TFJS_PEFT_INLINE float exp_approx(float a) {
   float x0 = a > 88.3762626647949f ? 88.3762626647949f : a;
   x0 = x0 < -87.3365447504019f ? -87.3365447504019f : x0;
-  const float k = __builtin_floorf(x0 * 1.44269504088896341f + 0.5f);
+  const float k = std::floor(x0 * 1.44269504088896341f + 0.5f);
   const int32_t ki = static_cast<int32_t>(k);
   float x = x0 - k * 0.693359375f;
   x = x - k * -2.12194440e-4f;
@@ -84,7 +85,8 @@ using Backward = void (*)(const float*, const float*, float*, size_t);
 
 void forward_generic(const float* x, float* y, size_t n) { gelu_forward_body(x, y, n); }
 void backward_generic(const float* dy, const float* x, float* dx, size_t n) { gelu_backward_body(dy, x, dx, n); }
-#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TFJS_PEFT_X86 1
 __attribute__((target("avx2,fma"))) void forward_avx2(const float* x, float* y, size_t n) { gelu_forward_body(x, y, n); }
 __attribute__((target("avx2,fma"))) void backward_avx2(const float* dy, const float* x, float* dx, size_t n) { gelu_backward_body(dy, x, dx, n); }
 __attribute__((target("avx512f"))) void forward_avx512(const float* x, float* y, size_t n) { gelu_forward_body(x, y, n); }
@@ -93,14 +95,14 @@ __attribute__((target("avx512f"))) void backward_avx512(const float* dy, const f
 
 // the family the matrix product uses (tests force lower ones through set_gemm_isa)
 Forward pick_forward() {
-#if defined(__x86_64__) || defined(_M_X64)
+#ifdef TFJS_PEFT_X86
   if (std::strcmp(gemm_isa(), "avx512") == 0) return forward_avx512;
   if (std::strcmp(gemm_isa(), "avx2") == 0) return forward_avx2;
 #endif
   return forward_generic;
 }
 Backward pick_backward() {
-#if defined(__x86_64__) || defined(_M_X64)
+#ifdef TFJS_PEFT_X86
   if (std::strcmp(gemm_isa(), "avx512") == 0) return backward_avx512;
   if (std::strcmp(gemm_isa(), "avx2") == 0) return backward_avx2;
 #endif

@@ -8,10 +8,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+#ifdef _MSC_VER
+#include <malloc.h>
+#endif
 
 #include "thread-pool.h"
 
-#if defined(__x86_64__) || defined(_M_X64)
+// the AVX kernels use GCC/Clang function attributes; other compilers (MSVC) build the portable one
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define TFJS_PEFT_X86 1
 #endif
@@ -157,14 +161,27 @@ struct Scratch {
   size_t size = 0;
   float* get(size_t n) {
     if (n > size) {
-      std::free(data);
+      release();
       size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+#ifdef _MSC_VER
+      data = static_cast<float*>(_aligned_malloc(bytes, 64));
+#else
       data = static_cast<float*>(std::aligned_alloc(64, bytes));
+#endif
       size = n;
     }
     return data;
   }
-  ~Scratch() { std::free(data); }
+  void release() {
+#ifdef _MSC_VER
+    _aligned_free(data);
+#else
+    std::free(data);
+#endif
+    data = nullptr;
+    size = 0;
+  }
+  ~Scratch() { release(); }
 };
 
 // op(A) rows [m0, m0+mb) × depth [k0, k0+kc) → micro-panels of MR rows, k-major inside a panel.
