@@ -7,6 +7,8 @@ import type { WasmBackendInternals } from './wasm-backend';
  * `c[cOffsets[i]…] = op(a[aOffsets[i]…]) · op(b[bOffsets[i]…])` for each batch entry i, row-major,
  * `op(A)` m×k (stored k×m when `transA`), `op(B)` k×n (stored n×k when `transB`). Offsets count
  * elements. The arrays may be views of one buffer (the wasm heap) or separate ones (cpu tensors).
+ * Kept in step with `NativeGemmBinding` of `@tfjs-peft/native` by hand, not imported: that package
+ * is an optional peer, and our published types must not require it.
  */
 export interface NativeGemm {
   gemm(
