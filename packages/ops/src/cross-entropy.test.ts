@@ -79,6 +79,16 @@ describe.each(testBackends())('losses on %s', (backend) => {
     tf.dispose([z, l]);
   });
 
+  it.runIf(backend !== 'webgpu')('rejects a label outside the classes (that is not ignoreIndex), naming it', () => {
+    const z = tf.zeros([3, 4]);
+    for (const bad of [4, -1]) {
+      const y = tf.tensor1d([0, bad, -100], 'int32');
+      expect(() => crossEntropy(z, y)).toThrow(`crossEntropy: labels expected class indices in [0, 4) or ignoreIndex, got ${bad} at position 1`);
+      y.dispose();
+    }
+    z.dispose();
+  });
+
   it('rejects float labels and mismatched shapes', () => {
     const z = tf.zeros([2, 3]);
     expect(() => crossEntropy(z, tf.tensor1d([0, 1]))).toThrow(/labels expected dtype int32, got float32/);

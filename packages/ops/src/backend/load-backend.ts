@@ -137,7 +137,6 @@ async function useNativeGemm(name: BackendName, options: LoadBackendOptions, not
     if (wanted === true) throw new BackendError(`${name}: native matrix products were asked for (native: true) but run only on wasm and cpu in Node`);
     return null;
   }
-  let why: string;
   try {
     const mod = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as { loadNativeGemm(): NativeGemm };
     const gemm = mod.loadNativeGemm();
@@ -147,7 +146,7 @@ async function useNativeGemm(name: BackendName, options: LoadBackendOptions, not
   } catch (e) {
     const code = (e as { code?: string }).code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-    why = missing ? `${NATIVE_PACKAGE} is not installed` : (e as Error).message.split('\n')[0]!;
+    const why = missing ? `${NATIVE_PACKAGE} is not installed` : (e as Error).message.split('\n')[0]!;
     setNativeGemm(null);
     if (wanted === true) throw new BackendError(`${name}: native matrix products were asked for (native: true) but ${why}`);
     if (!missing) notes.push(`native: not used (${why})`);

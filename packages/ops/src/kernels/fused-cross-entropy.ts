@@ -2,11 +2,24 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { registerJsKernel, type CpuLike } from './js-kernel';
 import { simdKernels } from './simd/simd-module';
 import { heapOffset, type WasmBackendInternals } from './wasm-backend';
+import { OpInputError } from '../errors';
 
 /** Inputs logits `[n, c]` float32 and labels `[n]` int32 (in range); outputs lse, picked logit and mean logit, each `[n]`. */
 export const CROSS_ENTROPY_KERNEL = 'TfjsPeftCrossEntropy';
 /** Inputs logits, lse, labels, scale `[n]`; attr eps; output `(softmax − smoothed onehot)·scale`, `[n, c]`. */
 export const CROSS_ENTROPY_GRAD_KERNEL = 'TfjsPeftCrossEntropyGrad';
+
+/**
+ * The kernels index each row by its label (ignored targets arrive as 0): one outside [0, c) would
+ * read and write outside the row (on wasm, outside the tensor), so it is an error, as tfjs's gather
+ * makes it in the composite.
+ */
+function checkLabels(labels: Int32Array, c: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i]!;
+    if (v < 0 || v >= c) throw new OpInputError('crossEntropy', 'labels', `class indices in [0, ${c}) or ignoreIndex`, `${v} at position ${i}`);
+  }
+}
 
 /** cpu: two passes per row (max and sum, then Σexp), float64. */
 function forwardJs(z: Float32Array, labels: Int32Array, lse: Float32Array, picked: Float32Array, mean: Float32Array, n: number, c: number): void {
@@ -44,7 +57,9 @@ const cpuForward: KernelFunc = ({ inputs, backend }) => {
   const be = backend as unknown as CpuLike;
   const [n, c] = logits.shape as [number, number];
   const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-  forwardJs(be.readSync(logits.dataId) as Float32Array, be.readSync(labels.dataId) as Int32Array, ...outs, n, c);
+  const ids = be.readSync(labels.dataId) as Int32Array;
+  checkLabels(ids, c);
+  forwardJs(be.readSync(logits.dataId) as Float32Array, ids, ...outs, n, c);
   return outs.map((o) => be.makeTensorInfo([n], 'float32', o));
 };
 
@@ -62,6 +77,7 @@ const wasmForward: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels } = inputs as Record<'logits' | 'labels', TensorInfo>;
   const be = backend as unknown as WasmBackendInternals;
   const [n, c] = logits.shape as [number, number];
+  checkLabels(be.typedArrayFromHeap(labels) as Int32Array, c);
   const outs = [be.makeOutput([n], 'float32'), be.makeOutput([n], 'float32'), be.makeOutput([n], 'float32')];
   const at = (t: TensorInfo) => heapOffset(be, t);
   simdKernels(backend)!.crossEntropyForward(at(logits), at(labels), at(outs[0]!), at(outs[1]!), at(outs[2]!), n, c);

@@ -2,7 +2,7 @@ import { registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type
 import * as tf from '@tensorflow/tfjs-core';
 import { elementwise, registerJsKernel } from './js-kernel';
 import { simdKernels, type SimdKernels } from './simd/simd-module';
-import { heapOffset, type WasmBackendInternals } from './wasm-backend';
+import { heapFloat32, heapOffset, type WasmBackendInternals } from './wasm-backend';
 import { nativeGemm } from './native-mat-mul';
 
 export const GELU_KERNEL = 'TfjsPeftGelu';
@@ -107,8 +107,8 @@ const wasmKernel =
     const n = ins[0]!.shape.reduce((a, b) => a * b, 1);
     const native = nativeGelu((attrs as { approximate: Approximate }).approximate);
     if (native) {
-      // element offsets into one view of the heap (taken after makeOutput)
-      const heap = new Float32Array(be.wasm.HEAPU8.buffer);
+      // element offsets into one view of the heap
+      const heap = heapFloat32(be);
       const at = ins.map((t) => heapOffset(be, t) / 4);
       if (ins.length === 1) native.geluForward(heap, at[0]!, heap, heapOffset(be, out) / 4, n);
       else native.geluBackward(heap, at[0]!, heap, at[1]!, heap, heapOffset(be, out) / 4, n);

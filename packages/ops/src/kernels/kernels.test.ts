@@ -147,29 +147,7 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
       const bt = tf.tensor(Array.from(b), sb);
       const before = tf.memory();
       const c = tf.matMul(at, bt, ta, tb);
-      const [m, k] = ta ? [sa.at(-1)!, sa.at(-2)!] : [sa.at(-2)!, sa.at(-1)!];
-      const n = tb ? sb.at(-2)! : sb.at(-1)!;
-      const outer = c.shape.slice(0, -2);
-      // float64 reference with numpy-style broadcasting of the batch dims
-      const expected: number[] = [];
-      const idx = (shape: number[], o: number[]) => {
-        const os = shape.slice(0, -2);
-        let flat = 0;
-        for (let d = 0; d < os.length; d++) flat = flat * os[d]! + (os[d] === 1 ? 0 : o[o.length - os.length + d]!);
-        return flat;
-      };
-      const total = outer.reduce((x, y) => x * y, 1);
-      for (let f = 0; f < total; f++) {
-        const o: number[] = [];
-        let r = f;
-        for (let d = outer.length - 1; d >= 0; d--) {
-          o.unshift(r % outer[d]!);
-          r = Math.floor(r / outer[d]!);
-        }
-        const ia = idx(sa, o);
-        const ib = idx(sb, o);
-        expected.push(...ref.matMul(a.subarray(ia * m * k, (ia + 1) * m * k), b.subarray(ib * k * n, (ib + 1) * k * n), m, k, n, ta, tb));
-      }
+      const expected = ref.batchMatMul(a, sa, b, sb, ta, tb);
       assertClose(await c.data(), expected, `matMul ${sa}·${sb} ta=${ta} tb=${tb}`);
       c.dispose();
       expect(tf.memory().numTensors).toBe(before.numTensors);

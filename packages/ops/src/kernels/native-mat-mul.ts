@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo, BatchMatMulAttrs } from '@tensorflow/tfjs-core';
 import { overrideKernel } from './kernel-override';
-import type { WasmBackendInternals } from './wasm-backend';
+import { heapFloat32, type WasmBackendInternals } from './wasm-backend';
 
 /**
  * A native batched matrix product over Float32Array views (what `@tfjs-peft/native` provides):
@@ -121,8 +121,7 @@ export function nativeWasmMatMul(a: TensorInfo, b: TensorInfo, transA: boolean, 
   const be = backend as WasmBackendInternals;
   const out = be.makeOutput(plan.outShape, 'float32');
   if (plan.aOffsets.length === 0 || plan.m * plan.n === 0) return out;
-  // the heap view after makeOutput: an allocation may have grown (and replaced) the heap
-  const heap = new Float32Array(be.wasm.HEAPU8.buffer);
+  const heap = heapFloat32(be);
   const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset / 4;
   impl.gemm(heap, heap, heap, shift(plan.aOffsets, at(a)), shift(plan.bOffsets, at(b)), shift(plan.cOffsets, at(out)), plan.m, plan.n, plan.k, transA, transB);
   return out;

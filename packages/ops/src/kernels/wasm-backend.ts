@@ -23,3 +23,8 @@ export const asWasm = (backend: unknown) => backend as WasmBackendInternals;
 export function heapOffset(be: WasmBackendInternals, t: TensorInfo): number {
   return be.dataIdMap.get(t.dataId)!.memoryOffset;
 }
+
+/** A float32 view of the whole wasm heap (take it after `makeOutput`: a growth replaces the buffer). */
+export function heapFloat32(be: WasmBackendInternals): Float32Array {
+  return new Float32Array(be.wasm.HEAPU8.buffer);
+}

@@ -7,7 +7,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
 import type { WasmBackendInternals } from './wasm-backend';
-import { nativeWasmMatMul } from './native-mat-mul';
+import { nativeWasmMatMul, planGemm } from './native-mat-mul';
 
 type Disposer = { disposeData(dataId: object): boolean };
 
@@ -23,47 +23,17 @@ const cwrapped = new WeakMap<object, (...a: unknown[]) => void>();
  */
 function batchedAsLoop(a: TensorInfo, b: TensorInfo, backend: unknown): TensorInfo | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || (a.shape.length < 3 && b.shape.length < 3)) return null;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const [m, k] = [a.shape[ra - 2]!, a.shape[ra - 1]!];
-  const [k2, n] = [b.shape[rb - 2]!, b.shape[rb - 1]!];
-  if (k !== k2) return null;
-  const outerA = a.shape.slice(0, -2);
-  const outerB = b.shape.slice(0, -2);
-  // numpy-style broadcast of the batch dimensions (right-aligned)
-  const rank = Math.max(outerA.length, outerB.length);
-  const padA = [...Array(rank - outerA.length).fill(1), ...outerA] as number[];
-  const padB = [...Array(rank - outerB.length).fill(1), ...outerB] as number[];
-  const outer: number[] = [];
-  for (let d = 0; d < rank; d++) {
-    if (padA[d] !== padB[d] && padA[d] !== 1 && padB[d] !== 1) return null;
-    outer.push(Math.max(padA[d]!, padB[d]!));
-  }
-  const batch = outer.reduce((x, y) => x * y, 1);
-  if (batch <= 1) return null;
-  // flat batch index of each operand for output batch entry i
-  const source = (pad: number[], i: number) => {
-    let flat = 0;
-    let stride = 1;
-    let r = i;
-    const parts: number[] = [];
-    for (let d = rank - 1; d >= 0; d--) {
-      parts[d] = r % outer[d]!;
-      r = Math.floor(r / outer[d]!);
-    }
-    for (let d = rank - 1; d >= 0; d--) {
-      if (pad[d] !== 1) flat += parts[d]! * stride;
-      stride *= pad[d]!;
-    }
-    return flat;
-  };
+  // the same per-batch offsets (numpy broadcasting of the batch dimensions) as the native product
+  const plan = planGemm(a.shape, b.shape, false, false);
+  if (plan == null || plan.aOffsets.length <= 1) return null;
+  const { m, n, k } = plan;
   const be = backend as WasmBackendInternals;
   let run = cwrapped.get(be.wasm);
   if (run == null) {
     run = be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
     cwrapped.set(be.wasm, run);
   }
-  const out = be.makeOutput([...outer, m, n], 'float32');
+  const out = be.makeOutput(plan.outShape, 'float32');
   const aOff = be.dataIdMap.get(a.dataId)!.memoryOffset;
   const bOff = be.dataIdMap.get(b.dataId)!.memoryOffset;
   const oOff = be.dataIdMap.get(out.dataId)!.memoryOffset;
@@ -74,10 +44,10 @@ function batchedAsLoop(a: TensorInfo, b: TensorInfo, backend: unknown): TensorIn
     be.wasm.tfjs.registerTensor(id, size, offset);
     return id;
   };
-  for (let i = 0; i < batch; i++) {
-    const aId = view(aOff + source(padA, i) * m * k * 4, m * k);
-    const bId = view(bOff + source(padB, i) * k * n * 4, k * n);
-    const oId = view(oOff + i * m * n * 4, m * n);
+  for (let i = 0; i < plan.aOffsets.length; i++) {
+    const aId = view(aOff + plan.aOffsets[i]! * 4, m * k);
+    const bId = view(bOff + plan.bOffsets[i]! * 4, k * n);
+    const oId = view(oOff + plan.cOffsets[i]! * 4, m * n);
     try {
       run(aId, aShape, 3, bId, bShape, 3, false, false, oId);
     } finally {

@@ -67,6 +67,38 @@ export function matMul(a: F64, b: F64, m: number, k: number, n: number, ta = fal
   return c;
 }
 
+/**
+ * op(A)·op(B) over batches, with numpy broadcasting of the batch dimensions (right-aligned, a 1
+ * repeats): an independent reference for batched matmul kernels. Returns the flat result.
+ */
+export function batchMatMul(a: F64, aShape: number[], b: F64, bShape: number[], ta = false, tb = false): F64 {
+  const [m, k] = ta ? [aShape.at(-1)!, aShape.at(-2)!] : [aShape.at(-2)!, aShape.at(-1)!];
+  const n = tb ? bShape.at(-2)! : bShape.at(-1)!;
+  const oa = aShape.slice(0, -2);
+  const ob = bShape.slice(0, -2);
+  const rank = Math.max(oa.length, ob.length);
+  const outer = Array.from({ length: rank }, (_, d) => Math.max(oa[d - rank + oa.length] ?? 1, ob[d - rank + ob.length] ?? 1));
+  const flat = (os: number[], o: number[]) => {
+    let f = 0;
+    for (let d = 0; d < os.length; d++) f = f * os[d]! + (os[d] === 1 ? 0 : o[o.length - os.length + d]!);
+    return f;
+  };
+  const total = outer.reduce((x, y) => x * y, 1);
+  const out = new Float64Array(total * m * n);
+  for (let i = 0; i < total; i++) {
+    const o: number[] = [];
+    let r = i;
+    for (let d = rank - 1; d >= 0; d--) {
+      o.unshift(r % outer[d]!);
+      r = Math.floor(r / outer[d]!);
+    }
+    const ia = flat(oa, o);
+    const ib = flat(ob, o);
+    out.set(matMul(a.subarray(ia * m * k, (ia + 1) * m * k), b.subarray(ib * k * n, (ib + 1) * k * n), m, k, n, ta, tb), i * m * n);
+  }
+  return out;
+}
+
 export function layerNorm(x: F64, g: F64, b: F64, d: number, eps: number): F64 {
   const y = new Float64Array(x.length);
   for (let r = 0; r < x.length / d; r++) {
