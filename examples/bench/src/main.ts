@@ -7,13 +7,15 @@
  * transformers' BERT, PEFT's LoRA) on this machine in the same run, with its peak memory.
  *   --backend wasm  --shapes tiny,mini,small,base  --modes full,LayerNorm-only,LoRA  --steps 3
  *   --batch 8  --seq 128  --torch auto|off  --threads 2 (PyTorch's)  --wasm-threads (ours; default: cores)
+ *   --native auto|on|off|both  --frozen-precision float32|bf16|both (products with frozen weights,
+ *   setFrozenMatMulPrecision; LayerNorm-only and LoRA rows, full fine-tuning has no frozen weights)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { initBackend, formatBytes, countParameters, type BackendChoice, type Module } from '@tfjs-peft/core';
+import { initBackend, formatBytes, countParameters, bf16MatMul, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { applyPeft } from '@tfjs-peft/adapters';
 import { timeTrainingSteps } from './train-step';
 import { SHAPES, referenceBert } from './bert-shapes';
@@ -35,8 +37,10 @@ const { values: a } = parseArgs({
     'wasm-threads': { type: 'string' },
     // matrix products on @tfjs-peft/native: auto (when built), on, off, or both (each configuration twice)
     native: { type: 'string', default: 'auto' },
+    'frozen-precision': { type: 'string', default: 'float32' },
   },
 });
+if (!['float32', 'bf16', 'both'].includes(a['frozen-precision']!)) throw new Error(`--frozen-precision: expected float32, bf16 or both, got ${a['frozen-precision']}`);
 if (!['auto', 'on', 'off', 'both'].includes(a.native!)) throw new Error(`--native: expected auto, on, off or both, got ${a.native}`);
 
 /** A Python with torch + transformers + peft (TFJS_PEFT_PYTHON or the repository's .venv-hf), for the live PyTorch column. */
@@ -62,7 +66,10 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   const info = await initBackend(a.backend as BackendChoice, {
     ...(a['wasm-threads'] ? { wasmThreads: Number(a['wasm-threads']) } : {}),
     ...(a.native === 'on' ? { native: true } : a.native === 'off' ? { native: false } : {}),
+    frozenMatMulPrecision: a['frozen-precision'] === 'bf16' ? 'bf16' : 'float32',
   });
+  // what the frozen weights' products ran in: bf16 only where it applies (a native product, a mode with frozen weights)
+  const frozen = a['frozen-precision'] === 'bf16' && mode !== 'full' && bf16MatMul() != null ? `bf16 (${bf16MatMul()})` : 'float32';
   const heap0 = wasmHeapBytes();
   const model = referenceBert(name);
   let trainable: Module & { forward(i: Record<string, tf.Tensor>): { loss?: tf.Tensor } } = model;
@@ -75,7 +82,7 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
   const heap1 = wasmHeapBytes();
   const heap = heap0 != null && heap1 != null ? heap1 - heap0 : null;
-  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads, matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name }));
+  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads, matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name, frozen }));
 }
 
 if (a.one) {
@@ -88,27 +95,31 @@ if (a.one) {
   const py = findPython();
   const torchScript = fileURLToPath(new URL('../scripts/torch_step.py', import.meta.url));
   console.log(py ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours` : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)');
-  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | matmul | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const results: Record<string, Partial<Record<Mode, { ours: number; torch?: number }>>> = {};
+  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | matmul | frozen weights\' products | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const results: Record<string, Record<string, { ours: number; torch?: number }>> = {};
+  const precisions = a['frozen-precision'] === 'both' ? ['float32', 'bf16'] : [a['frozen-precision']!];
   const script = fileURLToPath(import.meta.url);
   for (const name of a.shapes!.split(',')) {
     const [L, H, heads, ffn] = SHAPES[name]!;
-    for (const [mode, native] of modes.flatMap((m) => (a.native === 'both' ? (['on', 'off'] as const) : [a.native!]).map((n) => [m, n] as const))) {
-      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T), '--native', native];
+    const configs = modes.flatMap((m) =>
+      (a.native === 'both' ? (['on', 'off'] as const) : [a.native!]).flatMap((n) => (m === 'full' ? [precisions[0]!] : precisions).map((p) => [m, n, p] as const)),
+    );
+    for (const [mode, native, precision] of configs) {
+      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T), '--native', native, '--frozen-precision', precision];
       if (a['wasm-threads']) args.push('--wasm-threads', a['wasm-threads']);
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       const ref = TORCH[name]![mode];
       if (r.status !== 0 || !line) {
         const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
-        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${why} | | | | ${ref} | | | | |`);
+        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${precision} | ${why} | | | | ${ref} | | | | |`);
         continue;
       }
-      const { ms, peak, heap, trainablePercent, threads, matmul } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number; matmul: string };
+      const { ms, peak, heap, trainablePercent, threads, matmul, frozen } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number; matmul: string; frozen: string };
       const row: { ours: number; torch?: number } = { ours: ms };
       const key = a.native === 'both' ? `${name} (${matmul})` : name;
-      (results[key] ??= {})[mode] = row;
+      (results[key] ??= {})[frozen.startsWith('bf16') ? `${mode} (bf16)` : mode] = row;
       let live = '| – | – | – |';
       if (py) {
         const t = spawnSync(py, [torchScript, '--shape', `${L},${H},${heads},${ffn}`, '--mode', mode, '--batch', String(B), '--seq', String(T), '--steps', String(STEPS), '--threads', a.threads!], { encoding: 'utf8' });
@@ -119,12 +130,12 @@ if (a.one) {
           live = `| ${tms.toFixed(0)} | ${(ms / tms).toFixed(2)}× | ${formatBytes(tpeak)} |`;
         } else live = `| failed: ${(t.stderr.trim().split('\n').pop() ?? '').slice(0, 60)} | | |`;
       }
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${frozen} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
     }
   }
   console.log('\nSpeed-up of LayerNorm-only and LoRA over full fine-tuning, ours (live PyTorch):');
   for (const [name, r] of Object.entries(results)) {
-    const parts = (['LayerNorm-only', 'LoRA'] as const)
+    const parts = ['LayerNorm-only', 'LayerNorm-only (bf16)', 'LoRA', 'LoRA (bf16)']
       .filter((m) => r.full && r[m])
       .map((m) => `${m} ${(r.full!.ours / r[m]!.ours).toFixed(2)}×${r.full!.torch && r[m]!.torch ? ` (${(r.full!.torch / r[m]!.torch!).toFixed(2)}×)` : ''}`);
     if (parts.length) console.log(`  ${name}: ${parts.join(', ')}`);

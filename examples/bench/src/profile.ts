@@ -1,5 +1,5 @@
 /**
- * pnpm bench:profile -- [--shape mini] [--mode full|LayerNorm-only] [--backend wasm] [--top 25]
+ * pnpm bench:profile -- [--shape mini] [--mode full|LayerNorm-only] [--backend wasm] [--top 25] [--frozen-precision float32|bf16]
  * Per-kernel time of one BERT training step (forward + backward + AdamW) from tf.profile: which
  * kernels, with which shapes, take the step's time.
  */
@@ -19,9 +19,10 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '8' },
     seq: { type: 'string', default: '128' },
     top: { type: 'string', default: '25' },
+    'frozen-precision': { type: 'string', default: 'float32' },
   },
 });
-await initBackend(a.backend as BackendChoice);
+await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: a['frozen-precision'] === 'bf16' ? 'bf16' : 'float32' });
 const [B, T] = [Number(a.batch), Number(a.seq)];
 const model = referenceBert(a.shape!);
 model.train();

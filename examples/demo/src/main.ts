@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, bf16MatMul, type BackendChoice } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadTsvClassification } from '@tfjs-peft/datasets';
 import { accuracy, f1 } from '@tfjs-peft/metrics';
@@ -42,20 +42,24 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       backend: { type: 'string', default: 'wasm' },
       out: { type: 'string', default: './runs/demo' },
       seed: { type: 'string', default: '42' },
+      // products with frozen weights (ln-tuning, LoRA/IA3 base layers): float32, or bf16 operands with float32 sums (setFrozenMatMulPrecision)
+      'frozen-precision': { type: 'string', default: 'float32' },
     },
   });
   const methods = a.methods!.split(',');
   for (const m of methods) if (!METHODS[m]) throw new Error(`--methods: ${m} is not one of ${Object.keys(METHODS).join(', ')}`);
   const t0 = performance.now();
   const hidden = (JSON.parse(await readFile(`${a.model}/config.json`, 'utf8')) as { hidden_size?: number }).hidden_size ?? 768;
-  const backend = await initBackend(a.backend as BackendChoice);
+  const precision = a['frozen-precision'];
+  if (precision !== 'float32' && precision !== 'bf16') throw new Error(`--frozen-precision: expected float32 or bf16, got ${precision}`);
+  const backend = await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: precision });
   const tokenizer = await BertTokenizer.fromPretrained(a.model!);
   const train = await loadTsvClassification(a.train!, { name: 'train' });
   if (a['train-limit']) train.examples = train.examples.slice(0, Number(a['train-limit']));
   const dev = await loadTsvClassification(a.dev!, { name: 'dev', labelNames: train.labelNames! });
   const isEmbedded = a.train === `${EMBEDDED_DATA}/train.tsv`;
   const taskName = isEmbedded ? 'SpamAssassin' : 'task';
-  console.log(`${taskName}: ${train.examples.length} train, ${dev.examples.length} dev examples (labels ${train.labelNames!.join(', ')}); backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}; model ${a.model === EMBEDDED_MODEL ? 'embedded bert-tiny-tfjs-peft' : a.model}`);
+  console.log(`${taskName}: ${train.examples.length} train, ${dev.examples.length} dev examples (labels ${train.labelNames!.join(', ')}); backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}${precision === 'bf16' ? `; frozen weights' products: ${bf16MatMul() ? `bf16 (${bf16MatMul()})` : 'float32 (bf16 needs @tfjs-peft/native)'}` : ''}; model ${a.model === EMBEDDED_MODEL ? 'embedded bert-tiny-tfjs-peft' : a.model}`);
   const binary = train.labelNames!.length === 2;
   const rows: RunResult[] = [];
   for (const method of methods) {
@@ -89,7 +93,8 @@ export async function main(argv: string[]): Promise<RunResult[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((e: Error) => {
+  // `pnpm … start -- --flag` hands the script a literal `--` first
+  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
     console.error(e.message);
     process.exit(1);
   });

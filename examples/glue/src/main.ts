@@ -8,7 +8,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, bf16MatMul, type BackendChoice } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadGlue } from '@tfjs-peft/datasets';
 import { METHODS, learningRateFor } from './methods';
@@ -37,6 +37,8 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       backend: { type: 'string', default: 'auto' },
       out: { type: 'string', default: './runs/glue' },
       seed: { type: 'string', default: '42' },
+      // products with frozen weights (ln-tuning, LoRA/IA3 base layers): float32, or bf16 operands with float32 sums (setFrozenMatMulPrecision)
+      'frozen-precision': { type: 'string', default: 'float32' },
     },
   });
   if (!a.task || !a.data) throw new Error('usage: --task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> --data <glue_data folder> [--model <checkpoint folder, default: the embedded one>] [--method full,ln-tuning,lora,ia3,bitfit,prefix-tuning,prompt-tuning]');
@@ -44,12 +46,14 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   const hidden = (JSON.parse(await readFile(`${a.model}/config.json`, 'utf8')) as { hidden_size?: number }).hidden_size ?? 768;
   const methods = a.method === 'all' ? Object.keys(METHODS) : a.method!.split(',');
   for (const m of methods) if (!METHODS[m]) throw new Error(`--method ${m} is not one of ${Object.keys(METHODS).join(', ')}`);
-  const backend = await initBackend(a.backend as BackendChoice);
+  const precision = a['frozen-precision'];
+  if (precision !== 'float32' && precision !== 'bf16') throw new Error(`--frozen-precision: expected float32 or bf16, got ${precision}`);
+  const backend = await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: precision });
   const tokenizer = await BertTokenizer.fromPretrained(a.model);
   const train = await loadGlue(a.data, a.task, 'train');
   if (a['train-limit']) train.examples = train.examples.slice(0, Number(a['train-limit']));
   const dev = await loadGlue(a.data, a.task, train.task === 'MNLI' ? 'dev_matched' : 'dev');
-  console.log(`GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev examples; backend ${backend.name}; model ${a.model}`);
+  console.log(`GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev examples; backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}${precision === 'bf16' ? `; frozen weights' products: ${bf16MatMul() ? `bf16 (${bf16MatMul()})` : 'float32 (bf16 needs @tfjs-peft/native)'}` : ''}; model ${a.model}`);
   const rows: RunResult[] = [];
   for (const method of methods) {
     console.log(`\n== ${method}`);
@@ -80,7 +84,8 @@ export async function main(argv: string[]): Promise<RunResult[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((e: Error) => {
+  // `pnpm … start -- --flag` hands the script a literal `--` first
+  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
     console.error(e.message);
     process.exit(1);
   });

@@ -153,7 +153,8 @@ export async function main(argv: string[]): Promise<MileRow[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((e: Error) => {
+  // `pnpm … start -- --flag` hands the script a literal `--` first
+  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
     console.error(e.message);
     process.exit(1);
   });

@@ -44,14 +44,29 @@ bool bool_arg(napi_env env, napi_value v, const char* name, bool* out) {
   return true;
 }
 
-// gemm(a, b, c, aOffsets, bOffsets, cOffsets, m, n, k, transA, transB)
+// gemm(a, b, c, aOffsets, bOffsets, cOffsets, m, n, k, transA, transB, precision?)
 napi_value Gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value args[11];
+  size_t argc = 12;
+  napi_value args[12];
   napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
-  if (argc != 11) {
-    fail(env, "gemm expects 11 arguments (a, b, c, aOffsets, bOffsets, cOffsets, m, n, k, transA, transB)");
+  if (argc != 11 && argc != 12) {
+    fail(env, "gemm expects 11 or 12 arguments (a, b, c, aOffsets, bOffsets, cOffsets, m, n, k, transA, transB, precision?)");
     return nullptr;
+  }
+  bool bf16 = false;
+  if (argc == 12) {
+    napi_valuetype t;
+    napi_typeof(env, args[11], &t);
+    char name[16] = {0};
+    size_t len = 0;
+    if (t != napi_undefined) {
+      if (t != napi_string || napi_get_value_string_utf8(env, args[11], name, sizeof name, &len) != napi_ok ||
+          (std::string(name) != "float32" && std::string(name) != "bf16")) {
+        fail(env, "gemm: precision must be 'float32' or 'bf16'");
+        return nullptr;
+      }
+      bf16 = std::string(name) == "bf16";
+    }
   }
   float *a, *b, *c;
   uint32_t *ao, *bo, *co;
@@ -80,7 +95,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
       return nullptr;
     }
   }
-  GemmProblem p{a, b, c, ao, bo, co, static_cast<int>(lao), m, n, k, ta, tb};
+  GemmProblem p{a, b, c, ao, bo, co, static_cast<int>(lao), m, n, k, ta, tb, bf16};
   tfjs_peft::gemm(p);
   return nullptr;
 }
@@ -172,6 +187,12 @@ napi_value IsaName(napi_env env, napi_callback_info) {
   return out;
 }
 
+napi_value Bf16Mode(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_string_utf8(env, tfjs_peft::gemm_bf16_mode(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
 napi_value SetIsa(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -194,6 +215,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bf16", nullptr, Bf16Mode, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

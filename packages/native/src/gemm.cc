@@ -5,13 +5,10 @@
 #include "gemm.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
-#ifdef _MSC_VER
-#include <malloc.h>
-#endif
 
+#include "scratch.h"
 #include "thread-pool.h"
 
 // the AVX kernels use GCC/Clang function attributes; other compilers (MSVC) build the portable one
@@ -155,35 +152,6 @@ const Isa* detect() {
 
 const Isa* g_isa = detect();
 
-// A 64-byte-aligned scratch buffer per thread, grown on demand.
-struct Scratch {
-  float* data = nullptr;
-  size_t size = 0;
-  float* get(size_t n) {
-    if (n > size) {
-      release();
-      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
-#ifdef _MSC_VER
-      data = static_cast<float*>(_aligned_malloc(bytes, 64));
-#else
-      data = static_cast<float*>(std::aligned_alloc(64, bytes));
-#endif
-      size = n;
-    }
-    return data;
-  }
-  void release() {
-#ifdef _MSC_VER
-    _aligned_free(data);
-#else
-    std::free(data);
-#endif
-    data = nullptr;
-    size = 0;
-  }
-  ~Scratch() { release(); }
-};
-
 // op(A) rows [m0, m0+mb) × depth [k0, k0+kc) → micro-panels of MR rows, k-major inside a panel.
 void pack_a(const float* a, bool trans, int m, int k, int m0, int mb, int k0, int kc, int mr_tile, float* out) {
   for (int ir = 0; ir < mb; ir += mr_tile) {
@@ -246,6 +214,10 @@ void set_gemm_isa(const char* name) {
 }
 
 void gemm(const GemmProblem& p) {
+  if (p.bf16) {
+    gemm_bf16(p);
+    return;
+  }
   const Isa isa = *g_isa;
   const int m = p.m, n = p.n, k = p.k;
   if (p.batch <= 0 || m <= 0 || n <= 0) return;
@@ -253,7 +225,7 @@ void gemm(const GemmProblem& p) {
   const int n_blocks = (n + isa.nb - 1) / isa.nb;
   const int per_batch = m_blocks * n_blocks;
   ThreadPool::instance().parallel_for(p.batch * per_batch, [&](int task, int) {
-    static thread_local Scratch scratch_a, scratch_b;
+    static thread_local Scratch<float> scratch_a, scratch_b;
     const int bi = task / per_batch;
     const int mi = (task % per_batch) / n_blocks;
     const int ni = task % n_blocks;

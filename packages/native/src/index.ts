@@ -22,7 +22,15 @@ export interface NativeGemmBinding {
     k: number,
     transA: boolean,
     transB: boolean,
+    /**
+     * 'bf16': both operands rounded to bfloat16 (nearest even), exact products, float32 sums — on
+     * AVX-512 BF16 dot products where the CPU has them (with the 'avx512' family), else the float32
+     * kernels on rounded copies. Default 'float32'.
+     */
+    precision?: 'float32' | 'bf16',
   ): void;
+  /** how bf16 products run now: 'avx512_bf16' or 'emulated' */
+  bf16(): string;
   /** GELU, exact erf form (erf and exp by the wasm SIMD module's approximations, |error| < 1e-6): `y[yOffset + i] = gelu(x[xOffset + i])` */
   geluForward(x: Float32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
   /** its gradient: `dx = dy·(Φ(x) + x·φ(x))` */

@@ -15,6 +15,7 @@ export { registerBackendKernels, registerSimdKernels } from './kernels/register-
 export { adamwUpdate, type AdamWHyper } from './adamw-update';
 export { wrapTransposedMatMul, setTransposedMatMulFastPath } from './kernels/wasm-batch-mat-mul';
 export { setNativeGemm, nativeGemm, planGemm, type NativeGemm, type GemmPlan } from './kernels/native-mat-mul';
+export { setFrozenMatMulPrecision, frozenMatMulPrecision, bf16MatMul, frozenMatMul, type FrozenMatMulPrecision } from './kernels/bf16-mat-mul';
 export { shareWasmIdentity, setSharedIdentity } from './kernels/wasm-identity';
 export { overrideWasmSum, setLeadingAxesSum } from './kernels/wasm-sum';
 export { overrideWasmGather, setRowGather } from './kernels/wasm-gather';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OpInputError, fmtShape } from './errors';
+import { frozenMatMul } from './kernels/bf16-mat-mul';
 
 /**
  * Ops whose backward pass keeps nothing alive. tfjs's own gradients for `Add`, `Sub`, `Reshape`
@@ -61,18 +62,19 @@ export function scaleShift(s: tf.Tensor, scale: number, shift: tf.Tensor | null)
 /**
  * `x · Wᵀ (+ bias)` for a frozen `W [out, in]` and `x [M, in]`: the backward pass computes only
  * `dx = dy · W` (and the bias gradient when the bias trains), and keeps neither `x` nor the
- * output — what PyTorch saves for a linear layer whose weight does not require grad.
+ * output — what PyTorch saves for a linear layer whose weight does not require grad. Both products
+ * run in the precision `setFrozenMatMulPrecision` sets (float32 by default).
  */
 export function frozenLinear2d(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   const forward = (xi: tf.Tensor, b: tf.Tensor | null) => {
-    const y = tf.matMul(xi, weight, false, true);
+    const y = frozenMatMul(xi, weight, false, true);
     return b == null ? y : tf.add(y, b);
   };
   if (bias == null || !requiresGrad(bias)) {
-    return lean((xi: tf.Tensor) => ({ value: forward(xi, bias), gradFunc: (dy: tf.Tensor) => tf.matMul(dy, weight) }), x);
+    return lean((xi: tf.Tensor) => ({ value: forward(xi, bias), gradFunc: (dy: tf.Tensor) => frozenMatMul(dy, weight) }), x);
   }
   return lean((xi: tf.Tensor, bi: tf.Tensor) => ({
     value: forward(xi, bi),
-    gradFunc: (dy: tf.Tensor) => [tf.matMul(dy, weight), tf.sum(dy, 0)],
+    gradFunc: (dy: tf.Tensor) => [frozenMatMul(dy, weight), tf.sum(dy, 0)],
   }), x, bias);
 }

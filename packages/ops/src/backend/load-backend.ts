@@ -3,6 +3,7 @@ import { registerBackendKernels, registerSimdKernels } from '../kernels/register
 import { installNodeWebGPU } from './node-webgpu';
 import { defaultWasmThreads, prepareNodeWasmThreads, unrefWasmPthreads } from './wasm-threads';
 import { setNativeGemm, type NativeGemm } from '../kernels/native-mat-mul';
+import { bf16MatMul, setFrozenMatMulPrecision, type FrozenMatMulPrecision } from '../kernels/bf16-mat-mul';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -20,6 +21,12 @@ export interface LoadBackendOptions {
    * `TFJS_PEFT_NATIVE=0|1` overrides the default.
    */
   native?: boolean;
+  /**
+   * Precision of the products with frozen weights (`setFrozenMatMulPrecision`): `'bf16'` rounds
+   * their operands to bfloat16 with float32 sums where `@tfjs-peft/native` runs them (a note says
+   * when it cannot apply here). Default: leaves the current setting (float32 unless changed).
+   */
+  frozenMatMulPrecision?: FrozenMatMulPrecision;
 }
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
@@ -119,6 +126,10 @@ export async function loadBackend(
   if (active < threads && notes.length === 0) notes.push(`wasm: ${active} thread(s) instead of ${threads} (the backend had been started before loadBackend)`);
   const native = await useNativeGemm(name, options, notes);
   if (native) kernels.push(`BatchMatMul(native ${native})`);
+  if (options.frozenMatMulPrecision != null) setFrozenMatMulPrecision(options.frozenMatMulPrecision);
+  const bf16 = bf16MatMul();
+  if (bf16 != null) kernels.push(`MatMulBf16(native ${bf16})`);
+  if (options.frozenMatMulPrecision === 'bf16' && bf16 == null) notes.push(`frozenMatMulPrecision bf16: not available on ${name}${native ? '' : ' without @tfjs-peft/native'}; frozen weights' products stay float32`);
   return { name, package: pkg, kernels, threads: active, notes, native };
 }
 

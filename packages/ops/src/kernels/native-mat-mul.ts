@@ -23,7 +23,11 @@ export interface NativeGemm {
     k: number,
     transA: boolean,
     transB: boolean,
+    /** 'bf16': operands rounded to bfloat16, float32 sums (native 0.2+; absent means float32) */
+    precision?: 'float32' | 'bf16',
   ): void;
+  /** how bf16 products run: 'avx512_bf16' (hardware dot products) or 'emulated' (native 0.2+) */
+  bf16?(): string;
   /** GELU (exact erf form) forward and backward over `n` elements from element offsets */
   geluForward(x: Float32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
   geluBackward(dy: Float32Array, dyOffset: number, x: Float32Array, xOffset: number, dx: Float32Array, dxOffset: number, n: number): void;
@@ -113,7 +117,7 @@ function shift(offsets: Uint32Array, by: number): Uint32Array {
 }
 
 /** wasm: the product straight on the heap (no copies; transposes folded into the packing). */
-export function nativeWasmMatMul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, backend: unknown): TensorInfo | null {
+export function nativeWasmMatMul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, backend: unknown, precision: 'float32' | 'bf16' = 'float32'): TensorInfo | null {
   const impl = active;
   if (impl == null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const plan = planGemm(a.shape, b.shape, transA, transB);
@@ -123,8 +127,27 @@ export function nativeWasmMatMul(a: TensorInfo, b: TensorInfo, transA: boolean, 
   if (plan.aOffsets.length === 0 || plan.m * plan.n === 0) return out;
   const heap = heapFloat32(be);
   const at = (t: TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset / 4;
-  impl.gemm(heap, heap, heap, shift(plan.aOffsets, at(a)), shift(plan.bOffsets, at(b)), shift(plan.cOffsets, at(out)), plan.m, plan.n, plan.k, transA, transB);
+  const [ao, bo, co] = [shift(plan.aOffsets, at(a)), shift(plan.bOffsets, at(b)), shift(plan.cOffsets, at(out))];
+  if (precision === 'bf16') impl.gemm(heap, heap, heap, ao, bo, co, plan.m, plan.n, plan.k, transA, transB, 'bf16');
+  else impl.gemm(heap, heap, heap, ao, bo, co, plan.m, plan.n, plan.k, transA, transB);
   return out;
+}
+
+/** cpu: the product on the backend's arrays into a new tensor; null when the operands are not float32 arrays. */
+export function nativeCpuMatMul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, backend: unknown, precision: 'float32' | 'bf16' = 'float32'): TensorInfo | null {
+  const impl = active;
+  const be = backend as CpuBackendInternals;
+  const av = be.data.get(a.dataId)?.values;
+  const bv = be.data.get(b.dataId)?.values;
+  const plan = impl != null && av instanceof Float32Array && bv instanceof Float32Array ? planGemm(a.shape, b.shape, transA, transB) : null;
+  if (plan == null) return null;
+  const out = new Float32Array(plan.outShape.reduce((x, y) => x * y, 1));
+  if (out.length > 0) {
+    const args = [av as Float32Array, bv as Float32Array, out, plan.aOffsets, plan.bOffsets, plan.cOffsets, plan.m, plan.n, plan.k, transA, transB] as const;
+    if (precision === 'bf16') impl!.gemm(...args, 'bf16');
+    else impl!.gemm(...args);
+  }
+  return be.makeTensorInfo(plan.outShape, 'float32', out);
 }
 
 interface CpuBackendInternals {
@@ -135,18 +158,8 @@ interface CpuBackendInternals {
 const cpuNative =
   (original: KernelConfig): KernelFunc =>
   (args) => {
-    const impl = active;
-    const a = args.inputs.a as TensorInfo;
-    const b = args.inputs.b as TensorInfo;
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
-    const be = args.backend as unknown as CpuBackendInternals;
-    const av = be.data.get(a.dataId)?.values;
-    const bv = be.data.get(b.dataId)?.values;
-    const plan = impl != null && av instanceof Float32Array && bv instanceof Float32Array ? planGemm(a.shape, b.shape, transposeA, transposeB) : null;
-    if (plan == null) return original.kernelFunc(args);
-    const out = new Float32Array(plan.outShape.reduce((x, y) => x * y, 1));
-    if (out.length > 0) impl!.gemm(av as Float32Array, bv as Float32Array, out, plan.aOffsets, plan.bOffsets, plan.cOffsets, plan.m, plan.n, plan.k, transposeA, transposeB);
-    return be.makeTensorInfo(plan.outShape, 'float32', out);
+    return nativeCpuMatMul(args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, transposeA, transposeB, args.backend) ?? original.kernelFunc(args);
   };
 
 /** cpu: float32 BatchMatMul through the native product while one is set (the backend's own kernel otherwise). */

@@ -8,6 +8,7 @@ import { registerFusedDropout } from './fused-dropout';
 import { registerCpuAdamW, registerWasmAdamW } from './fused-adamw';
 import { registerFusedLayerNorm } from './fused-layer-norm';
 import { overrideCpuMatMul } from './native-mat-mul';
+import { registerBf16MatMul } from './bf16-mat-mul';
 import { registerFusedSoftmax } from './fused-softmax';
 import { registerFusedCrossEntropy } from './fused-cross-entropy';
 import { overrideWasmBroadcastBinary } from './wasm-broadcast-binary';
@@ -22,6 +23,7 @@ export function registerBackendKernels(backendName: string): string[] {
   const added: string[] = [];
   if (backendName === 'wasm' || backendName === 'cpu') {
     if (registerFusedDropout(backendName)) added.push('Dropout(fused, mask regenerated in backward)');
+    registerBf16MatMul(backendName); // runs only with a native product and setFrozenMatMulPrecision('bf16')
   }
   // one scalar JavaScript pass beats the cpu backend's dozen JavaScript kernels (on wasm it would
   // lose to the backend's SIMD kernels: 94 vs 35 ms for GELU forward+backward per million elements;

@@ -192,3 +192,20 @@ export function crossEntropy(
   }
   return opts.reduction === 'sum' ? total : total / Math.max(count, 1);
 }
+
+/**
+ * Each value rounded to float32, then to bfloat16 (nearest even, 8 significant bits), as float64:
+ * the operands of a bf16 matrix product. NaN stays NaN; subnormal float32 values become a signed
+ * zero (as AVX-512 BF16's conversion reads them).
+ */
+export function roundBf16(x: ArrayLike<number>): F64 {
+  const f = Float32Array.from(x);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < u.length; i++) {
+    const v = u[i]!;
+    if ((v & 0x7fffffff) > 0x7f800000) u[i] = (v | 0x00400000) & 0xffff0000;
+    else if ((v & 0x7f800000) === 0) u[i] = v & 0x80000000;
+    else u[i] = ((v + 0x7fff + ((v >>> 16) & 1)) >>> 0) & 0xffff0000;
+  }
+  return Float64Array.from(f);
+}
