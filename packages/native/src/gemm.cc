@@ -63,7 +63,8 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
     const __m256 b1 = _mm256_load_ps(b + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < MR; i++) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_set1_ps(a[i]);  // not _mm256_broadcast_ss: through its may-alias pointer GCC kept
+                                                // every accumulator in memory (12 stores per step of k)
       acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
     }

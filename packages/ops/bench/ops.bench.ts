@@ -19,6 +19,7 @@ import {
 } from '@tfjs-peft/ops';
 
 const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((x) => x !== '--'), // pnpm passes a literal -- through
   options: { backends: { type: 'string', default: 'wasm,cpu' }, reps: { type: 'string', default: '5' } },
 });
 const REPS = Number(args.reps);

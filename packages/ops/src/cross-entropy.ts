@@ -20,7 +20,7 @@ export interface CrossEntropyOptions {
  * semantics for `ignore_index` and `label_smoothing`. One difference: when every target is
  * ignored, `'mean'` returns 0 rather than PyTorch's NaN, so one empty batch cannot poison a run.
  *
- * On wasm and cpu two fused kernels do it: one pass over the logits forward and one that writes the
+ * On wasm, cpu and webgpu two fused kernels do it: one pass over the logits forward and one that writes the
  * gradient `(softmax − target)·w` directly — nothing `[N, C]` is materialised beyond that gradient.
  * Elsewhere the composite (the reference) avoids more than one `[N, C]` tensor beyond the softmax,
  * with the smoothed target built from one `oneHot`.

@@ -11,7 +11,7 @@ function lastAxis(op: string, x: tf.Tensor, axis: number): void {
 }
 
 /**
- * Softmax over the last axis, numerically stable. On wasm and cpu the backward is one fused pass
+ * Softmax over the last axis, numerically stable. On wasm, cpu and webgpu the backward is one fused pass
  * from the output alone (`dx = y·(dy − Σ dy·y)`), and on cpu the forward too; elsewhere tfjs's
  * kernel and gradient, which stay the reference.
  */

@@ -44,6 +44,8 @@ for (const backend of backends)
       expect(frozenMatMulPrecision()).toBe('bf16');
       expect(bf16MatMul()).toBe(gemm.bf16!());
       expect(info.kernels).toContain(`MatMulBf16(native ${gemm.bf16!()})`);
+      // an emulated bf16 product is said to be no faster than float32; a hardware one is not flagged
+      expect(info.notes.some((n) => n.includes('bf16 products are emulated'))).toBe(gemm.bf16!() === 'emulated');
       const off = await loadBackend(backend, { native: false, frozenMatMulPrecision: 'bf16' });
       expect(bf16MatMul()).toBeNull();
       expect(off.notes.join('\n')).toMatch(/frozenMatMulPrecision bf16: not available on .* frozen weights' products stay float32/);

@@ -122,21 +122,25 @@ const wasmGeluGrad = wasmKernel(['dy', 'x'], (k, tanh) => (tanh ? k.geluTanhBack
 
 let gradientRegistered = false;
 
+/** The gradient of the fused GELU kernel (the GELU_GRAD kernel of the same backend), for every backend. Idempotent. */
+export function registerGeluGradient(): void {
+  if (gradientRegistered) return;
+  registerGradient({
+    kernelName: GELU_KERNEL,
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => ({
+      x: () => tf.engine().runKernel(GELU_GRAD_KERNEL, { dy: dy as Tensor, x: saved[0]! }, attrs) as Tensor,
+    }),
+  });
+  gradientRegistered = true;
+}
+
 /**
  * Registers the fused GELU (forward and backward) and its gradient: scalar JavaScript on cpu, the
  * SIMD module on wasm (call once `instantiateSimdKernels` has succeeded). Idempotent.
  */
 export function registerFusedGelu(backendName: string): boolean {
-  if (!gradientRegistered) {
-    registerGradient({
-      kernelName: GELU_KERNEL,
-      inputsToSave: ['x'],
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => ({
-        x: () => tf.engine().runKernel(GELU_GRAD_KERNEL, { dy: dy as Tensor, x: saved[0]! }, attrs) as Tensor,
-      }),
-    });
-    gradientRegistered = true;
-  }
+  registerGeluGradient();
   const wasm = backendName === 'wasm';
   const a = registerJsKernel(GELU_KERNEL, wasm ? () => wasmGelu : geluKernel, [backendName]);
   const b = registerJsKernel(GELU_GRAD_KERNEL, wasm ? () => wasmGeluGrad : geluGradKernel, [backendName]);

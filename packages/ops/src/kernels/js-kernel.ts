@@ -5,7 +5,8 @@ import type { WasmBackendInternals } from './wasm-backend';
  * Fused element-wise kernels written in JavaScript over the backend's own memory, for the two
  * backends whose tensors live in typed arrays the main thread can read: wasm (views of the heap)
  * and cpu (plain arrays). One pass instead of the 5–12 kernels (and temporaries) of the composite
- * op; other backends (webgpu, tensorflow) keep the composite, which stays the reference in tests.
+ * op; webgpu has WGSL versions of some (kernels/webgpu), tensorflow keeps the composite, which stays
+ * the reference in tests.
  * Scalar JavaScript runs ~1 ns per simple operation and 10–30 ns per transcendental, so on wasm it
  * wins only where the composite is itself slow (dropout's JavaScript random numbers); against
  * XNNPACK's SIMD kernels (GELU, AdamW) it loses, and those stay composite there.

@@ -13,6 +13,7 @@ import { registerFusedSoftmax } from './fused-softmax';
 import { registerFusedCrossEntropy } from './fused-cross-entropy';
 import { overrideWasmBroadcastBinary } from './wasm-broadcast-binary';
 import { instantiateSimdKernels, simdKernelsUnavailable } from './simd/simd-module';
+import { registerWebGpuKernels } from './webgpu/register';
 
 /**
  * Registers the kernels tfjs-peft adds to a backend: the ones it lacks and faster routes
@@ -43,6 +44,7 @@ export function registerBackendKernels(backendName: string): string[] {
     if (overrideWasmSum(backendName)) added.push('Sum(leading axes)');
     if (overrideWasmGather(backendName)) added.push('GatherV2(rows)');
   }
+  if (backendName === 'webgpu' && registerWebGpuKernels().length > 0) added.push('LayerNorm, Gelu, SoftmaxGrad, CrossEntropy (fused, WGSL)');
   return added;
 }
 
