@@ -17,8 +17,8 @@ export interface AdamWHyper {
 /**
  * One AdamW update of a parameter, as torch.optim.AdamW: `m' = β₁m + (1−β₁)g`,
  * `v' = β₂v + (1−β₂)g²`, `p' = p(1 − lr·wd) − (lr/c₁)·m'/(√v'/√c₂ + ε)`. Returns `[p', m', v']` (new
- * tensors; assign them to the variables). One fused pass on wasm (SIMD) and cpu; the composite of
- * element-wise ops elsewhere, and as their reference.
+ * tensors; assign them to the variables). One fused pass on wasm (SIMD), cpu and webgpu (WGSL); the
+ * composite of element-wise ops elsewhere, and as their reference.
  */
 export function adamwUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, h: AdamWHyper): [tf.Tensor, tf.Tensor, tf.Tensor] {
   for (const [name, t] of [['g', g], ['m', m], ['v', v]] as const) {

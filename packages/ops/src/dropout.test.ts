@@ -30,7 +30,7 @@ describe.each(testBackends())('dropout on %s', (backend) => {
     x.dispose();
   });
 
-  it('the fused kernel (wasm, cpu) draws the composite\'s mask exactly and keeps nothing for backward', async () => {
+  it('the fused kernel (wasm, cpu, webgpu) draws the composite\'s mask exactly and keeps nothing for backward', async () => {
     const x = tf.randomNormal([37, 41]);
     const fused = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(dropout(t, 0.25, 5), t)));
     const a = Array.from(await dropout(x, 0.25, 5).data());
@@ -51,7 +51,9 @@ describe.each(testBackends())('dropout on %s', (backend) => {
       expect(ours, `${shape} rate ${rate} seed ${seed}`).toEqual(composite);
       z.dispose();
     }
-    if (backend === 'wasm' || backend === 'cpu') {
+    const profile = await tf.profile(() => dropout(x, 0.25, 5));
+    expect(profile.kernelNames).toEqual(['TfjsPeftDropout']);
+    {
       // forward records no tensor for backward beyond the output: only x's own buffer is involved
       const before = tf.memory().numTensors;
       const y = dropout(x, 0.25, 5);

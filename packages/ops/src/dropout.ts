@@ -7,9 +7,9 @@ import { useFused } from './kernels/fused-switch';
  * Inverted dropout: zeroes each element with probability `rate` and scales the rest by
  * `1/(1−rate)`. The mask depends only on `seed` and the shape, so a run replays exactly;
  * callers advance the seed per call (the `Dropout` layer in `@tfjs-peft/core` does). The mask is
- * a counter-based hash of (seed, element), the same on every backend. On wasm and cpu one fused
- * kernel applies it and the backward pass regenerates it (no mask is kept for backward); elsewhere
- * the mask is built in JavaScript and multiplied in.
+ * a counter-based hash of (seed, element), the same on every backend. On wasm, cpu and webgpu one
+ * fused kernel applies it and the backward pass regenerates it (no mask is kept for backward);
+ * elsewhere the mask is built in JavaScript and multiplied in.
  * Outside training, or with `rate` 0, it returns `x` unchanged.
  */
 function dropout_(x: tf.Tensor, rate: number, seed: number, training = true): tf.Tensor {

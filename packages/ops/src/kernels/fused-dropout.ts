@@ -13,7 +13,7 @@ export const DROPOUT_GRAD_KERNEL = 'TfjsPeftDropoutGrad';
  * based, so any element's decision is recomputed from (seed, i) alone: the backward pass regenerates
  * the mask instead of keeping it, and every backend draws the same mask.
  */
-function seedMix(seed: number): number {
+export function seedMix(seed: number): number {
   let x = Math.imul((seed | 0) ^ 0x9e3779b9, 0x85ebca6b);
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
@@ -32,7 +32,7 @@ function hash24(i: number, mix: number): number {
 }
 
 /** Keep when uniform ≥ rate, i.e. when the 24-bit draw k ≥ rate·2²⁴ (exact: a power-of-two scale). */
-const threshold = (rate: number) => Math.ceil(rate * 16777216);
+export const threshold = (rate: number) => Math.ceil(rate * 16777216);
 
 /**
  * `out[i] = x[i]·m[i]` with m = 1/(1−rate) where element i is kept, else 0 (forward and backward
@@ -85,18 +85,22 @@ const kernel =
 
 let gradientRegistered = false;
 
+/** The fused dropout's gradient (the DROPOUT_GRAD kernel: the mask regenerated), for every backend. Idempotent. */
+export function registerDropoutGradient(): void {
+  if (gradientRegistered) return;
+  registerGradient({
+    kernelName: DROPOUT_KERNEL,
+    inputsToSave: [],
+    gradFunc: (dy: Tensor | Tensor[], _saved: Tensor[], attrs: NamedAttrMap) => ({
+      x: () => tf.engine().runKernel(DROPOUT_GRAD_KERNEL, { dy: dy as Tensor }, attrs) as Tensor,
+    }),
+  });
+  gradientRegistered = true;
+}
+
 /** Registers the fused dropout (nothing saved for backward: the mask is regenerated) for wasm and cpu. */
 export function registerFusedDropout(backendName: string): boolean {
-  if (!gradientRegistered) {
-    registerGradient({
-      kernelName: DROPOUT_KERNEL,
-      inputsToSave: [],
-      gradFunc: (dy: Tensor | Tensor[], _saved: Tensor[], attrs: NamedAttrMap) => ({
-        x: () => tf.engine().runKernel(DROPOUT_GRAD_KERNEL, { dy: dy as Tensor }, attrs) as Tensor,
-      }),
-    });
-    gradientRegistered = true;
-  }
+  registerDropoutGradient();
   const a = registerJsKernel(DROPOUT_KERNEL, kernel('x'), [backendName]);
   const b = registerJsKernel(DROPOUT_GRAD_KERNEL, kernel('dy'), [backendName]);
   return a.length > 0 || b.length > 0;

@@ -44,7 +44,7 @@ export function registerBackendKernels(backendName: string): string[] {
     if (overrideWasmSum(backendName)) added.push('Sum(leading axes)');
     if (overrideWasmGather(backendName)) added.push('GatherV2(rows)');
   }
-  if (backendName === 'webgpu' && registerWebGpuKernels().length > 0) added.push('LayerNorm, Gelu, SoftmaxGrad, CrossEntropy (fused, WGSL)');
+  if (backendName === 'webgpu' && registerWebGpuKernels().length > 0) added.push('LayerNorm, Gelu, SoftmaxGrad, CrossEntropy, AdamW, Dropout (fused, WGSL)');
   return added;
 }
 

@@ -7,14 +7,16 @@ import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '../fused-layer-norm';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from '../fused-gelu';
 import { SOFTMAX_GRAD_KERNEL, SOFTMAX_KERNEL } from '../fused-softmax';
 import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from '../fused-cross-entropy';
+import { ADAMW_KERNEL } from '../fused-adamw';
+import { DROPOUT_GRAD_KERNEL, DROPOUT_KERNEL } from '../fused-dropout';
 
-// the per-op tests (layer-norm, activations, softmax, cross-entropy) check these kernels against the
+// the per-op tests (layer-norm, activations, softmax, cross-entropy, adamw-update, dropout) check these kernels against the
 // composite ops and float64 on every backend; these are the cases particular to the WGSL programs
 describe.runIf(testBackends().includes('webgpu'))('WGSL kernels on webgpu', () => {
   beforeAll(() => useBackend('webgpu'));
 
   it('are registered under the fused kernels\' names; the softmax forward stays tfjs\'s own', () => {
-    for (const name of [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL, SOFTMAX_GRAD_KERNEL, CROSS_ENTROPY_KERNEL, CROSS_ENTROPY_GRAD_KERNEL])
+    for (const name of [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL, SOFTMAX_GRAD_KERNEL, CROSS_ENTROPY_KERNEL, CROSS_ENTROPY_GRAD_KERNEL, ADAMW_KERNEL, DROPOUT_KERNEL, DROPOUT_GRAD_KERNEL])
       expect(getKernel(name, 'webgpu'), name).toBeDefined();
     expect(getKernel(SOFTMAX_KERNEL, 'webgpu')).toBeUndefined();
   });
