@@ -129,9 +129,11 @@ export async function loadBackend(
   if (options.frozenMatMulPrecision != null) setFrozenMatMulPrecision(options.frozenMatMulPrecision);
   const bf16 = bf16MatMul();
   if (bf16 != null) kernels.push(`MatMulBf16(native ${bf16})`);
-  if (options.frozenMatMulPrecision === 'bf16' && bf16 === 'emulated')
-    notes.push("frozenMatMulPrecision bf16: this CPU has no AVX-512 BF16, so the bf16 products are emulated (float32 kernels on rounded operands): the same numbers as on a CPU that has it, but no faster than float32");
-  if (options.frozenMatMulPrecision === 'bf16' && bf16 == null) notes.push(`frozenMatMulPrecision bf16: not available on ${name}${native ? '' : ' without @tfjs-peft/native'}; frozen weights' products stay float32`);
+  if (options.frozenMatMulPrecision === 'bf16') {
+    if (bf16 == null) notes.push(`frozenMatMulPrecision bf16: not available on ${name}${native ? '' : ' without @tfjs-peft/native'}; frozen weights' products stay float32`);
+    else if (bf16 === 'emulated')
+      notes.push('frozenMatMulPrecision bf16: this CPU has no AVX-512 BF16, so the bf16 products are emulated (float32 kernels on rounded operands): the same numbers as on a CPU that has it, but no faster than float32');
+  }
   return { name, package: pkg, kernels, threads: active, notes, native };
 }
 

@@ -8,7 +8,8 @@ export const LAYER_NORM_KERNEL = 'TfjsPeftLayerNorm';
 /** LayerNorm backward: inputs dy, xhat, rstd, gamma; outputs dx, dγ, dβ. */
 export const LAYER_NORM_GRAD_KERNEL = 'TfjsPeftLayerNormGrad';
 
-const rowsOf = (shape: number[]) => shape.slice(0, -1).reduce((a, b) => a * b, 1);
+/** Rows of a `[..., d]` tensor. */
+export const rowsOf = (shape: number[]) => shape.slice(0, -1).reduce((a, b) => a * b, 1);
 
 /** cpu: one pass per row, float64 sums (the composite's float32 sums are the reference within 1e-6). */
 function forwardJs(x: Float32Array, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float32Array, rstd: Float32Array, rows: number, d: number, eps: number): void {

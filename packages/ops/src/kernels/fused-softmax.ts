@@ -8,7 +8,8 @@ export const SOFTMAX_KERNEL = 'TfjsPeftSoftmax';
 /** Its gradient from the output: inputs dy, y; output dx = y·(dy − Σ dy·y). */
 export const SOFTMAX_GRAD_KERNEL = 'TfjsPeftSoftmaxGrad';
 
-const dims = (shape: number[]) => {
+/** `[rows, d]` of a tensor normalised over its last axis. */
+export const dims = (shape: number[]) => {
   const d = shape[shape.length - 1] ?? 1;
   return [shape.reduce((a, b) => a * b, 1) / Math.max(d, 1), d] as const;
 };

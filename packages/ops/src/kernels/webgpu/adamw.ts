@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { AdamWHyper } from '../../adamw-update';
-import { ELEMENT_WORKGROUP, elementGroups, f32, i32, program, run } from './webgpu-program';
+import { elementwiseProgram, f32, i32, run, sizeOf } from './webgpu-program';
 
 /**
  * WGSL AdamW (the kernel of fused-adamw.ts: inputs p, g, m, v; outputs p', m', v'), one
@@ -8,7 +8,7 @@ import { ELEMENT_WORKGROUP, elementGroups, f32, i32, program, run } from './webg
  * size of the parameter. The step's scalars are uniforms, so a schedule's changing learning rate
  * reuses the same pipelines.
  */
-const UNIFORMS = 'n : i32, beta1 : f32, beta2 : f32, eps : f32, decay : f32, step : f32, sqrtC2 : f32,';
+const UNIFORMS = 'beta1 : f32, beta2 : f32, eps : f32, decay : f32, step : f32, sqrtC2 : f32,';
 
 const EXPRESSIONS = {
   m: 'uniforms.beta1 * m[index] + (1.0 - uniforms.beta1) * g[index]',
@@ -19,25 +19,13 @@ const EXPRESSIONS = {
 
 const INPUTS = { p: ['p', 'g', 'm', 'v'], m: ['g', 'm'], v: ['g', 'v'] } as const;
 
-function adamwProgram(what: 'p' | 'm' | 'v', n: number) {
-  return program({
-    key: `adamw_${what}`,
-    inputs: [...INPUTS[what]],
-    outputSize: n,
-    groups: elementGroups(n),
-    workgroup: ELEMENT_WORKGROUP,
-    uniforms: UNIFORMS,
-    body: `
-  fn main(index : i32) {
-    if (index < uniforms.n) { result[index] = ${EXPRESSIONS[what]}; }
-  }`,
-  });
-}
+const adamwProgram = (what: 'p' | 'm' | 'v', n: number) =>
+  elementwiseProgram({ key: `adamw_${what}`, inputs: [...INPUTS[what]], n, uniforms: UNIFORMS, body: `result[index] = ${EXPRESSIONS[what]};` });
 
 export const webgpuAdamW: KernelFunc = ({ inputs, backend, attrs }) => {
   const all = inputs as Record<'p' | 'g' | 'm' | 'v', TensorInfo>;
   const h = attrs as unknown as AdamWHyper;
-  const n = all.p.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(all.p.shape);
   const uniforms = [i32(n), f32(h.beta1), f32(h.beta2), f32(h.eps), f32(1 - h.lr * h.weightDecay), f32(h.lr / h.c1), f32(Math.sqrt(h.c2))];
   const one = (what: 'p' | 'm' | 'v') => run(backend, adamwProgram(what, n), INPUTS[what].map((k) => all[k]), all.p.shape, uniforms);
   return [one('p'), one('m'), one('v')];

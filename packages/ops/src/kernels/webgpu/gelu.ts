@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ELEMENT_WORKGROUP, elementGroups, i32, program, run } from './webgpu-program';
+import { elementwiseProgram, i32, run, sizeOf } from './webgpu-program';
 
 /**
  * WGSL GELU forward and backward for the kernels of fused-gelu.ts. WGSL has no erf: the exact form
@@ -46,33 +46,23 @@ const EXPRESSIONS = {
 
 type Approximate = 'none' | 'tanh';
 
-function geluProgram(direction: 'forward' | 'backward', approximate: Approximate, n: number) {
-  return program({
+const geluProgram = (direction: 'forward' | 'backward', approximate: Approximate, n: number) =>
+  elementwiseProgram({
     key: `gelu_${direction}_${approximate}`,
     inputs: direction === 'forward' ? ['x'] : ['dy', 'x'],
-    outputSize: n,
-    groups: elementGroups(n),
-    workgroup: ELEMENT_WORKGROUP,
-    uniforms: 'n : i32,',
-    body: `${FUNCTIONS}
-  fn main(index : i32) {
-    if (index < uniforms.n) {
-      ${EXPRESSIONS[direction][approximate]}
-    }
-  }`,
+    n,
+    functions: FUNCTIONS,
+    body: EXPRESSIONS[direction][approximate],
   });
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 export const webgpuGelu: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
-  const n = size(x.shape);
+  const n = sizeOf(x.shape);
   return run(backend, geluProgram('forward', (attrs as { approximate: Approximate }).approximate, n), [x], x.shape, [i32(n)]);
 };
 
 export const webgpuGeluGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x } = inputs as Record<'dy' | 'x', TensorInfo>;
-  const n = size(x.shape);
+  const n = sizeOf(x.shape);
   return run(backend, geluProgram('backward', (attrs as { approximate: Approximate }).approximate, n), [dy, x], x.shape, [i32(n)]);
 };

@@ -51,10 +51,11 @@ export function program(spec: {
   };
 }
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+/** Elements of a shape. */
+export const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The same buffer seen as a flat array (webgpu reshapes are metadata only). */
-export const flat = (t: TensorInfo): TensorInfo => ({ dataId: t.dataId, shape: [size(t.shape)], dtype: t.dtype });
+export const flat = (t: TensorInfo): TensorInfo => ({ dataId: t.dataId, shape: [sizeOf(t.shape)], dtype: t.dtype });
 
 /** Runs `prog` on flat views of `inputs` and returns the output with `shape`. */
 export function run(backend: unknown, prog: WebGpuProgram, inputs: TensorInfo[], shape: number[], uniforms: ProgramUniform[]): TensorInfo {
@@ -123,4 +124,47 @@ export const rowPrelude = (workgroup: number) => `
     let o = row * d;`;
 
 /** Groups for `n` elements at one element per thread. */
-export const elementGroups = (n: number) => Math.ceil(n / ELEMENT_WORKGROUP);
+const elementGroups = (n: number) => Math.ceil(n / ELEMENT_WORKGROUP);
+
+/**
+ * An element-wise program: `body` runs once per `index < n`. Its uniforms are `n : i32` and then
+ * `uniforms` (so its uniform values start with `i32(n)`); `functions` is WGSL placed before `main`.
+ */
+export function elementwiseProgram(spec: { key: string; inputs: string[]; n: number; uniforms?: string; functions?: string; body: string }): WebGpuProgram {
+  return program({
+    key: spec.key,
+    inputs: spec.inputs,
+    outputSize: spec.n,
+    groups: elementGroups(spec.n),
+    workgroup: ELEMENT_WORKGROUP,
+    uniforms: `n : i32, ${spec.uniforms ?? ''}`,
+    body: `${spec.functions ?? ''}
+  fn main(index : i32) {
+    if (index < uniforms.n) {
+      ${spec.body}
+    }
+  }`,
+  });
+}
+
+/**
+ * A row program: one workgroup per row of `d` (`rowWorkgroup(d)` threads) with `reduceSum`,
+ * `reduceMax` and the names of `rowPrelude` in scope. Its uniforms are `rows : i32, d : i32` and
+ * then `uniforms` (values start with `i32(rows), i32(d)`); `body(wg)` is given the workgroup size
+ * for its strided loops.
+ */
+export function rowProgram(spec: { key: string; inputs: string[]; rows: number; d: number; outputSize: number; uniforms?: string; body: (wg: number) => string }): WebGpuProgram {
+  const wg = rowWorkgroup(spec.d);
+  return program({
+    key: spec.key,
+    inputs: spec.inputs,
+    outputSize: spec.outputSize,
+    groups: spec.rows,
+    workgroup: wg,
+    uniforms: `rows : i32, d : i32, ${spec.uniforms ?? ''}`,
+    body: `${reductionSnippet(wg)}
+  fn main(index : i32) {${rowPrelude(wg)}
+    ${spec.body(wg)}
+  }`,
+  });
+}
