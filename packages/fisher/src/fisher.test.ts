@@ -75,6 +75,26 @@ describe.each(testBackends())('LayerNorm Fisher (%s)', (backend) => {
   });
 });
 
+describe.each(testBackends())('LayerNorm Fisher with the last layer for [CLS] only (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('firstTokenOnly gives the same Fisher for every LayerNorm, the last layer\'s included (the probes take [B, 1, H])', async () => {
+    const { model, opts } = setup();
+    const batches = makeBatches();
+    const before = tf.memory().numTensors;
+    const lean = await layerNormFisher(model, batches, { ...opts, forward: (b) => model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask, firstTokenOnly: true }).logits, seed: 3 });
+    const full = await layerNormFisher(model, batches, { ...opts, seed: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect([...lean.values.keys()].sort()).toEqual([...full.values.keys()].sort());
+    expect(lean.values.get('bert.encoder.layer.1.output.LayerNorm.weight')!.some((v) => v > 1e-6)).toBe(true);
+    const { diff, scale } = maxDiff(lean.values, full.values);
+    expect(scale).toBeGreaterThan(1e-2);
+    expect(diff).toBeLessThan(1e-5 * scale);
+    for (const b of batches) b.inputIds.dispose(), b.attentionMask.dispose();
+    model.dispose();
+  });
+});
+
 describe('LayerNorm Fisher: definition and bad input', () => {
   beforeAll(() => useBackend('cpu'));
 

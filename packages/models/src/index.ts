@@ -1,4 +1,5 @@
 export { ConfigError, ConfigReader, type RawConfig } from './common/config';
 export { PreTrainedModel, readConfig, type FromPretrainedOptions, type LoadingInfo } from './common/pretrained';
 export { PatchEmbedding } from './common/patch-embedding';
+export { FirstTokenOnlyError } from './common/first-token';
 export { classificationLoss, bceWithLogits, type ProblemType } from './common/losses';

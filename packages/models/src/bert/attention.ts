@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, Linear, LayerNorm, Dropout, attention, nextSeed, addResidual, reshapeView } from '@tfjs-peft/core';
 import type { BertConfig } from './config';
+import { firstPosition } from '../common/first-token';
 
 /** Learned key/value prefix for one attention layer, `[B|1, heads, P, headDim]` each. */
 export interface KeyValuePrefix {
@@ -15,6 +16,12 @@ export interface AttentionInputs {
   /** cross-attention: keys and values come from these states `[B, Tk, encoder_hidden]` */
   encoderHiddenStates?: tf.Tensor | null;
   prefix?: KeyValuePrefix | null;
+  /**
+   * Queries for the first position only: the output is `[B, 1, hidden]`, what that position's
+   * state would be in the full pass (keys and values still cover every position). The last layer
+   * of a model whose head reads only the first token (`firstTokenOnly`) runs this way.
+   */
+  firstQueryOnly?: boolean;
 }
 
 /** HF `BertSelfAttention`: query/key/value projections and scaled dot-product attention. */
@@ -45,9 +52,10 @@ export class BertSelfAttention extends Module {
 
   forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
     return tf.tidy(() => {
-      const [b, t] = hidden.shape as [number, number, number];
       const kvSource = inputs.encoderHiddenStates ?? hidden;
-      const q = this.split(this.query.forward(hidden));
+      const querySource = inputs.firstQueryOnly ? firstPosition(hidden) : hidden;
+      const [b, t] = querySource.shape as [number, number, number];
+      const q = this.split(this.query.forward(querySource));
       const k = this.split(this.key.forward(kvSource));
       const v = this.split(this.value.forward(kvSource));
       const ctx = attention(q, k, v, {
@@ -94,6 +102,6 @@ export class BertAttention extends Module {
   }
 
   forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
-    return tf.tidy(() => this.output.forward(this.self.forward(hidden, inputs), hidden));
+    return tf.tidy(() => this.output.forward(this.self.forward(hidden, inputs), inputs.firstQueryOnly ? firstPosition(hidden) : hidden));
   }
 }

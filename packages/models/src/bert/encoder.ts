@@ -13,6 +13,8 @@ export interface EncoderInputs {
   encoderAttentionMask?: tf.Tensor | null;
   /** one learned key/value prefix per layer (prefix tuning, P-Tuning v2) */
   prefixes?: (KeyValuePrefix | null)[] | null;
+  /** the last layer computes the first position only (see `BertInputs.firstTokenOnly`) */
+  firstTokenOnly?: boolean;
 }
 
 /** HF `BertIntermediate`: dense + activation. */
@@ -44,9 +46,10 @@ export class BertLayer extends Module {
     this.output = new BertAddNorm(c, c.intermediateSize);
   }
 
-  forward(hidden: tf.Tensor, inputs: EncoderInputs, prefix: KeyValuePrefix | null): tf.Tensor {
+  /** `firstOnly`: the output is `[B, 1, hidden]`, the first position's state (keys and values see every position). */
+  forward(hidden: tf.Tensor, inputs: EncoderInputs, prefix: KeyValuePrefix | null, firstOnly = false): tf.Tensor {
     return tf.tidy(() => {
-      let h = this.attention.forward(hidden, { mask: inputs.attentionMask, causal: inputs.causal, prefix });
+      let h = this.attention.forward(hidden, { mask: inputs.attentionMask, causal: inputs.causal, prefix, firstQueryOnly: firstOnly });
       if (this.crossattention && inputs.encoderHiddenStates) {
         h = this.crossattention.forward(h, { encoderHiddenStates: inputs.encoderHiddenStates, mask: inputs.encoderAttentionMask });
       }
@@ -67,8 +70,9 @@ export class BertEncoder extends Module {
       throw new Error(`prefixes: expected one per layer (${this.layer.length}), got ${inputs.prefixes.length}`);
     }
     let h = hidden;
+    const last = this.layer.length - 1;
     this.layer.forEach((l, i) => {
-      const next = l.forward(h, inputs, inputs.prefixes?.[i] ?? null);
+      const next = l.forward(h, inputs, inputs.prefixes?.[i] ?? null, i === last && (inputs.firstTokenOnly ?? false));
       if (h !== hidden) h.dispose();
       h = next;
     });

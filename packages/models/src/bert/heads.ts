@@ -5,6 +5,7 @@ import { classificationLoss } from '../common/losses';
 import type { RawConfig } from '../common/config';
 import { parseBertConfig, type BertConfig } from './config';
 import { BertModule, toInt32, type BertInputs } from './bert-model';
+import { FirstTokenOnlyError } from '../common/first-token';
 
 export interface LabelledInputs extends BertInputs {
   /** int32 class ids, float32 targets (regression / multi-label), or −100 to ignore (token level) */
@@ -59,6 +60,7 @@ export class BertForTokenClassification extends PreTrainedModel {
   }
 
   forward(inputs: LabelledInputs): ClassifierOutput {
+    if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('BertForTokenClassification', 'reads every token');
     const out = this.bert.forward(inputs);
     const logits = tf.tidy(() => this.classifier.forward(this.dropout.forward(out.lastHiddenState)));
     const loss = inputs.labels
@@ -132,6 +134,7 @@ export class BertForMaskedLM extends PreTrainedModel {
   }
 
   forward(inputs: LabelledInputs): ClassifierOutput {
+    if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('BertForMaskedLM', 'reads every token');
     const out = this.bert.forward(inputs);
     const logits = this.cls.predictions.forward(out.lastHiddenState);
     const loss = inputs.labels

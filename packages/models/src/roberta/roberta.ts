@@ -6,6 +6,7 @@ import { classificationLoss } from '../common/losses';
 import { parseBertConfig, type BertConfig } from '../bert/config';
 import { BertModel, BertModule, toInt32 } from '../bert/bert-model';
 import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
+import { FirstTokenOnlyError } from '../common/first-token';
 
 /**
  * RoBERTa is BERT with positions that start after the padding id and skip padding, one token type,
@@ -99,6 +100,7 @@ export class RobertaForMaskedLM extends PreTrainedModel {
     this.lm_head = new RobertaLMHead(this.c, this.roberta.embeddings.word_embeddings.weight);
   }
   forward(inputs: LabelledInputs): ClassifierOutput {
+    if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('RobertaForMaskedLM', 'reads every token');
     const out = this.roberta.forward(inputs);
     const logits = this.lm_head.forward(out.lastHiddenState);
     const loss = inputs.labels ? tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, this.c.vocabSize]), tf.reshape(toInt32(inputs.labels, 'labels')!, [-1]))) : undefined;

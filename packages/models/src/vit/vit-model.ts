@@ -6,6 +6,7 @@ import { classificationLoss } from '../common/losses';
 import type { RawConfig } from '../common/config';
 import type { KeyValuePrefix } from '../bert/attention';
 import { parseViTConfig, type ViTConfig } from './config';
+import { firstPosition, firstToken } from '../common/first-token';
 
 /** `patch_embeddings.projection` (HF `ViTPatchEmbeddings`). */
 export class ViTPatchEmbeddings extends Module {
@@ -56,19 +57,21 @@ export class ViTSelfAttention extends Module {
     this.key = new Linear(c.hiddenSize, c.hiddenSize, o);
     this.value = new Linear(c.hiddenSize, c.hiddenSize, o);
   }
-  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null): tf.Tensor {
+  /** `firstQueryOnly`: queries for the first position only, output `[B, 1, hidden]` (keys and values see every position). */
+  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null, firstQueryOnly = false): tf.Tensor {
     return tf.tidy(() => {
-      const [b, t, h] = x.shape as [number, number, number];
+      const [b, , h] = x.shape as [number, number, number];
       const heads = this.c.numAttentionHeads;
-      const split = (y: tf.Tensor) => tf.transpose(reshapeView(y, [b, t, heads, h / heads]), [0, 2, 1, 3]);
-      const ctx = attention(split(this.query.forward(x)), split(this.key.forward(x)), split(this.value.forward(x)), {
+      const split = (y: tf.Tensor) => tf.transpose(reshapeView(y, [b, y.shape[1]!, heads, h / heads]), [0, 2, 1, 3]);
+      const q = this.query.forward(firstQueryOnly ? firstPosition(x) : x);
+      const ctx = attention(split(q), split(this.key.forward(x)), split(this.value.forward(x)), {
         prefixKey: prefix?.key ?? null,
         prefixValue: prefix?.value ?? null,
         dropoutRate: this.c.attentionProbsDropoutProb,
         seed: this.training ? nextSeed() : 0,
         training: this.training,
       });
-      return reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h]);
+      return reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, q.shape[1]!, h]);
     });
   }
 }
@@ -125,9 +128,11 @@ export class ViTLayer extends Module {
     this.layernorm_before = new LayerNorm(c.hiddenSize, c.layerNormEps);
     this.layernorm_after = new LayerNorm(c.hiddenSize, c.layerNormEps);
   }
-  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null): tf.Tensor {
+  /** `firstOnly`: the output is `[B, 1, hidden]`, the first position's state. */
+  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null, firstOnly = false): tf.Tensor {
     return tf.tidy(() => {
-      const a = addResidual(this.attention.output.forward(this.attention.attention.forward(this.layernorm_before.forward(x), prefix)), x);
+      const attn = this.attention.attention.forward(this.layernorm_before.forward(x), prefix, firstOnly);
+      const a = addResidual(this.attention.output.forward(attn), firstOnly ? firstPosition(x) : x);
       return addResidual(this.output.forward(this.intermediate.forward(this.layernorm_after.forward(a))), a);
     });
   }
@@ -139,10 +144,12 @@ export class ViTEncoder extends Module {
     super();
     this.layer = Array.from({ length: c.numHiddenLayers }, () => new ViTLayer(c));
   }
-  forward(x: tf.Tensor, prefixes: (KeyValuePrefix | null)[] | null = null): tf.Tensor {
+  /** `firstTokenOnly`: the last layer computes the first position only (`ViTInputs.firstTokenOnly`). */
+  forward(x: tf.Tensor, prefixes: (KeyValuePrefix | null)[] | null = null, firstTokenOnly = false): tf.Tensor {
     let h = x;
+    const last = this.layer.length - 1;
     this.layer.forEach((l, i) => {
-      const next = l.forward(h, prefixes?.[i] ?? null);
+      const next = l.forward(h, prefixes?.[i] ?? null, firstTokenOnly && i === last);
       if (h !== x) h.dispose();
       h = next;
     });
@@ -161,15 +168,17 @@ export class ViTPooler extends Module {
   }
 }
 
-function firstToken(h: tf.Tensor): tf.Tensor {
-  const [b, , d] = h.shape as [number, number, number];
-  return tf.reshape(tf.slice(h, [0, 0, 0], [b, 1, d]), [b, d]);
-}
-
 export interface ViTInputs {
   pixelValues: tf.Tensor;
   labels?: tf.Tensor | null;
   prefixes?: (KeyValuePrefix | null)[] | null;
+  /**
+   * Compute the last layer for the CLS position only (its queries, attention output and MLP on one
+   * row per image, keys and values on every patch): the pooler and `ViTForImageClassification`
+   * read only that position, so their outputs and gradients are unchanged (exactly without
+   * dropout); `lastHiddenState` is then `[B, 1, hidden]`. Default off, as transformers.
+   */
+  firstTokenOnly?: boolean;
 }
 
 export interface ViTOutput {
@@ -188,7 +197,7 @@ interface ViTParts {
 
 function runViT(m: ViTParts, inputs: ViTInputs): ViTOutput {
   const e = m.embeddings.forward(inputs.pixelValues);
-  const h = m.encoder.forward(e, inputs.prefixes ?? null);
+  const h = m.encoder.forward(e, inputs.prefixes ?? null, inputs.firstTokenOnly ?? false);
   e.dispose();
   const lastHiddenState = m.layernorm.forward(h);
   h.dispose();
