@@ -9,6 +9,8 @@
  *   --batch 8  --seq 128  --torch auto|off  --threads 2 (PyTorch's)  --wasm-threads (ours; default: cores)
  *   --native auto|on|off|both  --frozen-precision float32|bf16|both (products with frozen weights,
  *   setFrozenMatMulPrecision; LayerNorm-only and LoRA rows, full fine-tuning has no frozen weights)
+ *   --first-token-only off|on|both (the model's `firstTokenOnly`: the last layer computed for [CLS] only,
+ *   the same logits and gradients; PyTorch always computes every token)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
@@ -38,8 +40,10 @@ const { values: a } = parseArgs({
     // matrix products on @tfjs-peft/native: auto (when built), on, off, or both (each configuration twice)
     native: { type: 'string', default: 'auto' },
     'frozen-precision': { type: 'string', default: 'float32' },
+    'first-token-only': { type: 'string', default: 'off' },
   },
 });
+if (!['off', 'on', 'both'].includes(a['first-token-only']!)) throw new Error(`--first-token-only: expected off, on or both, got ${a['first-token-only']}`);
 if (!['float32', 'bf16', 'both'].includes(a['frozen-precision']!)) throw new Error(`--frozen-precision: expected float32, bf16 or both, got ${a['frozen-precision']}`);
 if (!['auto', 'on', 'off', 'both'].includes(a.native!)) throw new Error(`--native: expected auto, on, off or both, got ${a.native}`);
 
@@ -72,17 +76,18 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   const frozen = a['frozen-precision'] === 'bf16' && mode !== 'full' && bf16MatMul() != null ? `bf16 (${bf16MatMul()})` : 'float32';
   const heap0 = wasmHeapBytes();
   const model = referenceBert(name);
-  let trainable: Module & { forward(i: Record<string, tf.Tensor>): { loss?: tf.Tensor } } = model;
+  let trainable: Module & { forward(i: Record<string, tf.Tensor | boolean>): { loss?: tf.Tensor } } = model;
   if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
   if (mode === 'LoRA') trainable = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 }) as never;
   trainable.train();
   const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
   const mask = tf.ones([B, T], 'int32');
   const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
-  const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
+  const firstTokenOnly = a['first-token-only'] === 'on';
+  const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
   const heap1 = wasmHeapBytes();
   const heap = heap0 != null && heap1 != null ? heap1 - heap0 : null;
-  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads, matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name, frozen }));
+  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads, matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name, frozen, lastLayer: firstTokenOnly ? 'first token' : 'all tokens' }));
 }
 
 if (a.one) {
@@ -95,30 +100,33 @@ if (a.one) {
   const py = findPython();
   const torchScript = fileURLToPath(new URL('../scripts/torch_step.py', import.meta.url));
   console.log(py ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours` : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)');
-  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | matmul | frozen weights\' products | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | matmul | frozen weights\' products | last layer | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Record<string, Record<string, { ours: number; torch?: number }>> = {};
   const precisions = a['frozen-precision'] === 'both' ? ['float32', 'bf16'] : [a['frozen-precision']!];
   const script = fileURLToPath(import.meta.url);
   for (const name of a.shapes!.split(',')) {
     const [L, H, heads, ffn] = SHAPES[name]!;
+    const firsts = a['first-token-only'] === 'both' ? ['off', 'on'] : [a['first-token-only']!];
     const configs = modes.flatMap((m) =>
-      (a.native === 'both' ? (['on', 'off'] as const) : [a.native!]).flatMap((n) => (m === 'full' ? [precisions[0]!] : precisions).map((p) => [m, n, p] as const)),
+      (a.native === 'both' ? (['on', 'off'] as const) : [a.native!]).flatMap((n) =>
+        (m === 'full' ? [precisions[0]!] : precisions).flatMap((p) => firsts.map((f) => [m, n, p, f] as const)),
+      ),
     );
-    for (const [mode, native, precision] of configs) {
-      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T), '--native', native, '--frozen-precision', precision];
+    for (const [mode, native, precision, first] of configs) {
+      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T), '--native', native, '--frozen-precision', precision, '--first-token-only', first];
       if (a['wasm-threads']) args.push('--wasm-threads', a['wasm-threads']);
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       const ref = TORCH[name]![mode];
       if (r.status !== 0 || !line) {
         const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
-        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${precision} | ${why} | | | | ${ref} | | | | |`);
+        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${precision} | ${first === 'on' ? 'first token' : 'all tokens'} | ${why} | | | | ${ref} | | | | |`);
         continue;
       }
-      const { ms, peak, heap, trainablePercent, threads, matmul, frozen } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number; matmul: string; frozen: string };
+      const { ms, peak, heap, trainablePercent, threads, matmul, frozen, lastLayer } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number; matmul: string; frozen: string; lastLayer: string };
       const row: { ours: number; torch?: number } = { ours: ms };
-      const key = a.native === 'both' ? `${name} (${matmul})` : name;
+      const key = [name, a.native === 'both' ? matmul : null, firsts.length > 1 ? `last layer: ${lastLayer}` : null].filter(Boolean).join(', ');
       (results[key] ??= {})[frozen.startsWith('bf16') ? `${mode} (bf16)` : mode] = row;
       let live = '| – | – | – |';
       if (py) {
@@ -130,7 +138,7 @@ if (a.one) {
           live = `| ${tms.toFixed(0)} | ${(ms / tms).toFixed(2)}× | ${formatBytes(tpeak)} |`;
         } else live = `| failed: ${(t.stderr.trim().split('\n').pop() ?? '').slice(0, 60)} | | |`;
       }
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${frozen} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
+      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${frozen} | ${lastLayer} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
     }
   }
   console.log('\nSpeed-up of LayerNorm-only and LoRA over full fine-tuning, ours (live PyTorch):');

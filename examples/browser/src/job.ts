@@ -60,7 +60,7 @@ async function predict(model: PeftModel, tokenizer: BertTokenizer, split: GlueSp
   const rows: number[][] = [];
   for (const batch of batches(Dataset.from(split.examples), { batchSize: 16 })) {
     const b = collateText(tokenizer, batch, { maxLength });
-    const logits = tf.tidy(() => (model.forward({ ...b, labels: undefined }) as { logits: tf.Tensor }).logits);
+    const logits = tf.tidy(() => (model.forward({ ...b, labels: undefined, firstTokenOnly: true }) as { logits: tf.Tensor }).logits);
     const v = await logits.data();
     const k = logits.shape[1]!;
     for (let i = 0; i < batch.length; i++) rows.push(Array.from(v.subarray(i * k, (i + 1) * k)));
@@ -104,7 +104,8 @@ export async function runJob(spec: JobSpec, hooks: JobHooks): Promise<JobResult>
   const ds = Dataset.from(train.examples);
   const trainer = new Trainer<TextBatch>({
     model: peft,
-    loss: (b) => peft.forward({ ...b }).loss as tf.Scalar,
+    // the last layer for [CLS] only: the same logits and gradients as every token's, less work per step
+    loss: (b) => peft.forward({ ...b, firstTokenOnly: true }).loss as tf.Scalar,
     batches: (epoch) =>
       (function* () {
         for (const ex of batches(ds, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed, epoch })) {

@@ -7,7 +7,7 @@
  *
  *   npm run demo -- [--model <HF BERT checkpoint folder>] [--train a.tsv --dev b.tsv] \
  *     [--methods full,ln-tuning,lora,ia3] [--max-steps 300] [--batch-size 16] [--max-length 128] [--backend wasm] \
- *     [--lr x | --lr-preset auto|base|small]
+ *     [--lr x | --lr-preset auto|base|small] [--first-token-only on|off]
  *
  * A user's data: TSV files with a header and `label` + `text` (or `sentence`) columns.
  */
@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       seed: { type: 'string', default: '42' },
       // products with frozen weights (ln-tuning, LoRA/IA3 base layers): float32, or bf16 operands with float32 sums (setFrozenMatMulPrecision)
       'frozen-precision': { type: 'string', default: 'float32' },
+      // on: the last layer computed for [CLS] only (same logits and gradients, less work); off: every token, as transformers
+      'first-token-only': { type: 'string', default: 'on' },
     },
   });
   const methods = a.methods!.split(',');
@@ -52,6 +54,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   const hidden = (JSON.parse(await readFile(`${a.model}/config.json`, 'utf8')) as { hidden_size?: number }).hidden_size ?? 768;
   const precision = a['frozen-precision'];
   if (precision !== 'float32' && precision !== 'bf16') throw new Error(`--frozen-precision: expected float32 or bf16, got ${precision}`);
+  if (a['first-token-only'] !== 'on' && a['first-token-only'] !== 'off') throw new Error(`--first-token-only: expected on or off, got ${a['first-token-only']}`);
   const backend = await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: precision });
   const tokenizer = await BertTokenizer.fromPretrained(a.model!);
   const train = await loadTsvClassification(a.train!, { name: 'train' });
@@ -78,6 +81,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       evalEvery: 0,
       outputDir: a.out!,
       seed: Number(a.seed),
+      firstTokenOnly: a['first-token-only'] === 'on',
       metrics: (p, r): Record<string, number> => (binary ? { accuracy: accuracy(p, r), f1: f1(p, r) } : { accuracy: accuracy(p, r), macro_f1: f1(p, r, { average: 'macro' }) }),
     });
     rows.push(r);

@@ -3,7 +3,8 @@
  * table (dev metric, trainable %, peak memory, step time, wall time) and a loss-curve plot.
  *
  *   pnpm --filter @tfjs-peft/example-glue start -- --task RTE --data ./glue_data --model ./bert-base-uncased \
- *     --method full,ln-tuning,lora [--max-steps 500] [--backend wasm] [--batch-size 16] [--max-length 128]
+ *     --method full,ln-tuning,lora [--max-steps 500] [--backend wasm] [--batch-size 16] [--max-length 128] \
+ *     [--first-token-only on|off]   (on: the last layer for [CLS] only — same logits and gradients, less work)
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       seed: { type: 'string', default: '42' },
       // products with frozen weights (ln-tuning, LoRA/IA3 base layers): float32, or bf16 operands with float32 sums (setFrozenMatMulPrecision)
       'frozen-precision': { type: 'string', default: 'float32' },
+      // on: the last layer computed for [CLS] only (same logits and gradients, less work); off: every token, as transformers
+      'first-token-only': { type: 'string', default: 'on' },
     },
   });
   if (!a.task || !a.data) throw new Error('usage: --task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> --data <glue_data folder> [--model <checkpoint folder, default: the embedded one>] [--method full,ln-tuning,lora,ia3,bitfit,prefix-tuning,prompt-tuning]');
@@ -48,6 +51,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   for (const m of methods) if (!METHODS[m]) throw new Error(`--method ${m} is not one of ${Object.keys(METHODS).join(', ')}`);
   const precision = a['frozen-precision'];
   if (precision !== 'float32' && precision !== 'bf16') throw new Error(`--frozen-precision: expected float32 or bf16, got ${precision}`);
+  if (a['first-token-only'] !== 'on' && a['first-token-only'] !== 'off') throw new Error(`--first-token-only: expected on or off, got ${a['first-token-only']}`);
   const backend = await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: precision });
   const tokenizer = await BertTokenizer.fromPretrained(a.model);
   const train = await loadGlue(a.data, a.task, 'train');
@@ -70,6 +74,7 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       evalEvery: Number(a['eval-every']),
       outputDir: a.out!,
       seed: Number(a.seed),
+      firstTokenOnly: a['first-token-only'] === 'on',
     });
     rows.push(r);
     console.log(`${method}: ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')} (${(r.wallMs / 1000).toFixed(1)} s)`);

@@ -35,7 +35,8 @@ export async function fisherOf(
   }
   try {
     return await layerNormFisher(model, loader(), {
-      forward: (b) => model.forward({ ...b.text, labels: undefined }).logits,
+      // the last layer for [CLS] only: the same logits and LayerNorm gradients, less work
+      forward: (b) => model.forward({ ...b.text, labels: undefined, firstTokenOnly: true }).logits,
       labels: (b) => b.labels,
       kind: o.kind,
       seed: o.seed,
