@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tfjs_peft_native",
-      "sources": ["src/addon.cc", "src/gemm.cc", "src/gemm-bf16.cc", "src/pack.cc", "src/elementwise.cc", "src/thread-pool.cc"],
+      "sources": ["src/addon.cc", "src/gemm.cc", "src/gemm-bf16.cc", "src/pack.cc", "src/elementwise.cc", "src/adamw.cc", "src/thread-pool.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-trapping-math", "-fno-math-errno"],
       "cflags_cc!": ["-fno-rtti"],
       "ldflags": ["-pthread"],

@@ -2,9 +2,11 @@
 // backend's own arrays, shared or not), and the thread / instruction-set controls.
 #include <node_api.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
+#include "adamw.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "thread-pool.h"
@@ -162,6 +164,59 @@ napi_value GeluBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool number_arg(napi_env env, napi_value v, const char* fn, const char* name, float* out) {
+  double x = 0;
+  if (napi_get_value_double(env, v, &x) != napi_ok || !std::isfinite(x)) return fail(env, std::string(fn) + ": " + name + " must be a finite number");
+  *out = static_cast<float>(x);
+  return true;
+}
+
+// adamw(buffers, offsets, n, beta1, beta2, eps, decay, step, invSqrtC2): buffers and offsets hold
+// p, g, m, v, pOut, mOut, vOut (Float32Arrays, element offsets; one heap may hold them all)
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value a[9];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  if (argc != 9) {
+    fail(env, "adamw expects 9 arguments (buffers, offsets, n, beta1, beta2, eps, decay, step, invSqrtC2)");
+    return nullptr;
+  }
+  static const char* const names[7] = {"p", "g", "m", "v", "pOut", "mOut", "vOut"};
+  bool arrays = false, offsets = false;
+  napi_is_array(env, a[0], &arrays);
+  napi_is_array(env, a[1], &offsets);
+  uint32_t la = 0, lo = 0;
+  if (arrays) napi_get_array_length(env, a[0], &la);
+  if (offsets) napi_get_array_length(env, a[1], &lo);
+  if (!arrays || !offsets || la != 7 || lo != 7) {
+    fail(env, "adamw: buffers and offsets must be arrays of 7 (p, g, m, v, pOut, mOut, vOut)");
+    return nullptr;
+  }
+  size_t n = 0;
+  if (!count_arg(env, a[2], "adamw", &n)) return nullptr;
+  float* ptr[7];
+  for (uint32_t i = 0; i < 7; i++) {
+    napi_value buf, off;
+    napi_get_element(env, a[0], i, &buf);
+    napi_get_element(env, a[1], i, &off);
+    if (!span(env, buf, off, n, "adamw", names[i], &ptr[i])) return nullptr;
+  }
+  tfjs_peft::AdamWStep h{};
+  if (!number_arg(env, a[3], "adamw", "beta1", &h.beta1) || !number_arg(env, a[4], "adamw", "beta2", &h.beta2) || !number_arg(env, a[5], "adamw", "eps", &h.eps) ||
+      !number_arg(env, a[6], "adamw", "decay", &h.decay) || !number_arg(env, a[7], "adamw", "step", &h.step) ||
+      !number_arg(env, a[8], "adamw", "invSqrtC2", &h.inv_sqrt_c2))
+    return nullptr;
+  // the outputs are written while the inputs are read: they must not overlap any of them
+  for (int o = 4; o < 7; o++)
+    for (int i = 0; i < 7; i++)
+      if (i != o && ptr[o] < ptr[i] + n && ptr[i] < ptr[o] + n) {
+        fail(env, std::string("adamw: ") + names[o] + " overlaps " + names[i]);
+        return nullptr;
+      }
+  tfjs_peft::adamw(ptr[0], ptr[1], ptr[2], ptr[3], ptr[4], ptr[5], ptr[6], n, h);
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -212,6 +267,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluForward", nullptr, GeluForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluBackward", nullptr, GeluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -5,17 +5,11 @@
 #include <cstdint>
 #include <cstring>
 
-#include "gemm.h"
+#include "isa-dispatch.h"
 #include "thread-pool.h"
 
 namespace tfjs_peft {
 namespace {
-
-#if defined(__GNUC__)
-#define TFJS_PEFT_INLINE inline __attribute__((always_inline))
-#else
-#define TFJS_PEFT_INLINE inline
-#endif
 
 // erf by Eigen's rational approximation on [−4, 4] (|error| < 1e-7; ±1 beyond): the same as the
 // wasm SIMD module's, written so compilers vectorise it (selects instead of fminf/fmaxf).
@@ -85,36 +79,19 @@ using Backward = void (*)(const float*, const float*, float*, size_t);
 
 void forward_generic(const float* x, float* y, size_t n) { gelu_forward_body(x, y, n); }
 void backward_generic(const float* dy, const float* x, float* dx, size_t n) { gelu_backward_body(dy, x, dx, n); }
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define TFJS_PEFT_X86 1
+#ifdef TFJS_PEFT_X86
 __attribute__((target("avx2,fma"))) void forward_avx2(const float* x, float* y, size_t n) { gelu_forward_body(x, y, n); }
 __attribute__((target("avx2,fma"))) void backward_avx2(const float* dy, const float* x, float* dx, size_t n) { gelu_backward_body(dy, x, dx, n); }
 __attribute__((target("avx512f"))) void forward_avx512(const float* x, float* y, size_t n) { gelu_forward_body(x, y, n); }
 __attribute__((target("avx512f"))) void backward_avx512(const float* dy, const float* x, float* dx, size_t n) { gelu_backward_body(dy, x, dx, n); }
 #endif
 
-// the family the matrix product uses (tests force lower ones through set_gemm_isa)
-Forward pick_forward() {
-#ifdef TFJS_PEFT_X86
-  if (std::strcmp(gemm_isa(), "avx512") == 0) return forward_avx512;
-  if (std::strcmp(gemm_isa(), "avx2") == 0) return forward_avx2;
-#endif
-  return forward_generic;
-}
-Backward pick_backward() {
-#ifdef TFJS_PEFT_X86
-  if (std::strcmp(gemm_isa(), "avx512") == 0) return backward_avx512;
-  if (std::strcmp(gemm_isa(), "avx2") == 0) return backward_avx2;
-#endif
-  return backward_generic;
-}
-
 constexpr size_t kChunk = 1 << 15;  // elements per task: big enough to amortise a wake-up
 
 }  // namespace
 
 void gelu_forward(const float* x, float* y, size_t n) {
-  const Forward f = pick_forward();
+  const Forward f = TFJS_PEFT_PICK(forward);
   const int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
   ThreadPool::instance().parallel_for(tasks, [&](int t, int) {
     const size_t i0 = static_cast<size_t>(t) * kChunk;
@@ -123,7 +100,7 @@ void gelu_forward(const float* x, float* y, size_t n) {
 }
 
 void gelu_backward(const float* dy, const float* x, float* dx, size_t n) {
-  const Backward f = pick_backward();
+  const Backward f = TFJS_PEFT_PICK(backward);
   const int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
   ThreadPool::instance().parallel_for(tasks, [&](int t, int) {
     const size_t i0 = static_cast<size_t>(t) * kChunk;

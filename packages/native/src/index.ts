@@ -35,6 +35,14 @@ export interface NativeGemmBinding {
   geluForward(x: Float32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
   /** its gradient: `dx = dy·(Φ(x) + x·φ(x))` */
   geluBackward(dy: Float32Array, dyOffset: number, x: Float32Array, xOffset: number, dx: Float32Array, dxOffset: number, n: number): void;
+  /**
+   * One AdamW step (torch.optim.AdamW) over flat float32 arrays, threaded: `buffers` and `offsets`
+   * hold p, g, m, v, pOut, mOut, vOut (element offsets; one heap may hold them all, the outputs must
+   * not overlap anything). `m' = β₁m + (1−β₁)g`, `v' = β₂v + (1−β₂)g²`,
+   * `p' = p·decay − step·m'/(√v'·invSqrtC2 + eps)` with decay = 1 − lr·wd, step = lr/(1−β₁ᵗ),
+   * invSqrtC2 = 1/√(1−β₂ᵗ): the wasm SIMD module's roundings (no fused multiply-adds).
+   */
+  adamw(buffers: Float32Array[], offsets: number[], n: number, beta1: number, beta2: number, eps: number, decay: number, step: number, invSqrtC2: number): void;
   /** the micro-kernel family chosen for this CPU (the element-wise kernels follow it): 'avx512', 'avx2' or 'generic' */
   isa(): string;
   /** forces a lower family ('avx2', 'generic') or the best one ('best'); returns the one now used */

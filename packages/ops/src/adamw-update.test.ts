@@ -1,6 +1,8 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadNativeGemm, nativeUnavailable } from '@tfjs-peft/native';
 import { adamwUpdate, setFusedKernels } from './index';
+import { setNativeGemm, type NativeGemm } from './kernels/native-mat-mul';
 import { randomArray, read, testBackends, useBackend } from './testing';
 
 /** torch.optim.AdamW's update in float64. */
@@ -41,5 +43,41 @@ describe.each(testBackends())('adamwUpdate on %s', (backend) => {
       setFusedKernels(true);
       tf.dispose([p!, g!, m!, v!]);
     }
+  });
+});
+
+const nativeWhy = nativeUnavailable();
+describe.runIf(nativeWhy == null).each(testBackends().filter((b) => b === 'wasm' || b === 'cpu'))('adamwUpdate on @tfjs-peft/native (%s)', (backend) => {
+  let native: NativeGemm;
+  beforeAll(async () => {
+    await useBackend(backend);
+    native = loadNativeGemm();
+  });
+  afterAll(() => setNativeGemm(native));
+
+  it('threaded native step: float64 torch.optim.AdamW (as the fused kernel); on wasm the same bits as the SIMD kernel; no leaks', async () => {
+    const n = 150001; // several of the native kernel's per-thread chunks, and a tail
+    const data = [81, 82, 83, 84].map((s, i) => Float64Array.from(randomArray(n, s), (x) => (i === 3 ? Math.abs(x) * 1e-2 : x)));
+    const [p, g, m, v] = data.map((d) => tf.tensor1d(Float32Array.from(d)));
+    const h = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, c1: 1 - 0.9 ** 5, c2: 1 - 0.999 ** 5 };
+    const want = reference(...(data.map((d) => Float64Array.from(Float32Array.from(d))) as [Float64Array, Float64Array, Float64Array, Float64Array]), h);
+    const run = async (on: boolean) => {
+      setNativeGemm(on ? native : null);
+      const before = tf.memory().numTensors;
+      const out = adamwUpdate(p!, g!, m!, v!, h);
+      const vals = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(out);
+      expect(tf.memory().numTensors).toBe(before);
+      return vals;
+    };
+    const withNative = await run(true);
+    const without = await run(false);
+    for (let k = 0; k < 3; k++) {
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(withNative[k]![i]! - want[k]![i]!) / (1e-6 + 1e-5 * Math.abs(want[k]![i]!)));
+      expect(worst, `output ${k}`).toBeLessThan(1);
+      if (backend === 'wasm') expect(withNative[k]!, `output ${k}: native vs SIMD module`).toEqual(without[k]!);
+    }
+    tf.dispose([p!, g!, m!, v!]);
   });
 });

@@ -2,7 +2,14 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { elementwiseOutputs, registerJsKernel } from './js-kernel';
 import { simdKernels } from './simd/simd-module';
 import type { AdamWHyper } from '../adamw-update';
-import { heapOffset, type WasmBackendInternals } from './wasm-backend';
+import { heapFloat32, heapOffset, type WasmBackendInternals } from './wasm-backend';
+import { nativeGemm } from './native-mat-mul';
+
+/** @tfjs-peft/native's threaded AdamW when it is in use (and new enough to have one). */
+const nativeAdamW = () => {
+  const n = nativeGemm();
+  return n?.adamw ? n : null;
+};
 
 export const ADAMW_KERNEL = 'TfjsPeftAdamW';
 
@@ -27,7 +34,12 @@ const cpuKernel =
     const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', TensorInfo>;
     const h = attrs as unknown as AdamWHyper;
     const [b1, b2, eps, decay, step, sqrtC2] = [h.beta1, h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.lr / h.c1, Math.sqrt(h.c2)];
-    return elementwiseOutputs(backend, backendName, p.shape, 3, [p, g, m, v], (o, pi, gi, mi, vi) => update(o[0]!, o[1]!, o[2]!, pi!, gi!, mi!, vi!, b1, b2, eps, decay, step, sqrtC2));
+    const native = nativeAdamW();
+    return elementwiseOutputs(backend, backendName, p.shape, 3, [p, g, m, v], (o, pi, gi, mi, vi) =>
+      native
+        ? native.adamw!([pi!, gi!, mi!, vi!, o[0]!, o[1]!, o[2]!], [0, 0, 0, 0, 0, 0, 0], pi!.length, b1, b2, eps, decay, step, 1 / sqrtC2)
+        : update(o[0]!, o[1]!, o[2]!, pi!, gi!, mi!, vi!, b1, b2, eps, decay, step, sqrtC2),
+    );
   };
 
 /** wasm: the SIMD kernel, reading and writing tfjs's heap in place (outputs allocated by the backend). */
@@ -39,6 +51,14 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const outs = [be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32')];
   const at = (t: TensorInfo) => heapOffset(be, t);
   const n = p.shape.reduce((a, b) => a * b, 1);
+  const native = nativeAdamW();
+  if (native) {
+    // the heap as a Float32Array after the outputs were allocated (allocation may grow and replace it)
+    const heap = heapFloat32(be);
+    const all = [p, g, m, v, ...outs];
+    native.adamw!(all.map(() => heap), all.map((t) => at(t) / 4), n, h.beta1, h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.lr / h.c1, 1 / Math.sqrt(h.c2));
+    return outs;
+  }
   k.adamw(at(p), at(g), at(m), at(v), at(outs[0]!), at(outs[1]!), at(outs[2]!), n, h.beta1, h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.lr / h.c1, 1 / Math.sqrt(h.c2));
   return outs;
 };

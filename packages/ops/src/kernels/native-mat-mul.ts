@@ -31,6 +31,8 @@ export interface NativeGemm {
   /** GELU (exact erf form) forward and backward over `n` elements from element offsets */
   geluForward(x: Float32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
   geluBackward(dy: Float32Array, dyOffset: number, x: Float32Array, xOffset: number, dx: Float32Array, dxOffset: number, n: number): void;
+  /** one AdamW step over p, g, m, v into pOut, mOut, vOut (element offsets); absent before @tfjs-peft/native 0.2 */
+  adamw?(buffers: Float32Array[], offsets: number[], n: number, beta1: number, beta2: number, eps: number, decay: number, step: number, invSqrtC2: number): void;
   /** the micro-kernel family in use: 'avx512', 'avx2' or 'generic' */
   isa(): string;
   threads(): number;
