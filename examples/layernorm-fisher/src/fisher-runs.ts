@@ -14,7 +14,7 @@ interface FisherBatch {
  * The diagonal LayerNorm Fisher of a sequence classifier over `examples`, with a progress bar.
  */
 export async function fisherOf(
-  model: Module & { forward(b: TextBatch): { logits: tf.Tensor } },
+  model: Module & { forward(b: TextBatch & { firstTokenOnly?: boolean }): { logits: tf.Tensor } },
   tokenizer: BertTokenizer,
   examples: GlueExample[],
   o: { kind: FisherKind; maxLength: number; batchSize?: number; seed: number; label: string; regression: boolean; progress?: boolean },
