@@ -1,5 +1,6 @@
 /**
  * pnpm bench:profile -- [--shape mini] [--mode full|LayerNorm-only] [--backend wasm] [--top 25] [--frozen-precision float32|bf16]
+ *   [--first-token-only off|on] (the model's firstTokenOnly: the last layer for [CLS] only)
  * Per-kernel time of one BERT training step (forward + backward + AdamW) from tf.profile: which
  * kernels, with which shapes, take the step's time.
  */
@@ -20,8 +21,11 @@ const { values: a } = parseArgs({
     seq: { type: 'string', default: '128' },
     top: { type: 'string', default: '25' },
     'frozen-precision': { type: 'string', default: 'float32' },
+    'first-token-only': { type: 'string', default: 'off' },
   },
 });
+if (a['first-token-only'] !== 'on' && a['first-token-only'] !== 'off') throw new Error(`--first-token-only: expected on or off, got ${a['first-token-only']}`);
+const firstTokenOnly = a['first-token-only'] === 'on';
 await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: a['frozen-precision'] === 'bf16' ? 'bf16' : 'float32' });
 const [B, T] = [Number(a.batch), Number(a.seq)];
 const model = referenceBert(a.shape!);
@@ -33,7 +37,7 @@ const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
 const params = model.trainableParameters();
 const opt = new AdamW(params, { weightDecay: 0.01 });
 const step = () => {
-  const { value, grads } = variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+  const { value, grads } = variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly }).loss as tf.Scalar, params.map(([, p]) => p.variable));
   opt.apply(grads, 1e-4);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
@@ -60,7 +64,7 @@ for (const k of info.kernels) {
   f.n++;
   byShape.set(key, f);
 }
-console.log(`${a.shape} ${a.mode} on ${tf.getBackend()}: wall ${wall.toFixed(0)} ms (profiled), kernel time ${total.toFixed(0)} ms in ${info.kernels.length} kernels, peak ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+console.log(`${a.shape} ${a.mode}${firstTokenOnly ? ' (last layer for [CLS] only)' : ''} on ${tf.getBackend()}: wall ${wall.toFixed(0)} ms (profiled), kernel time ${total.toFixed(0)} ms in ${info.kernels.length} kernels, peak ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
 console.log('\n| kernel | calls | ms | % |\n|---|---|---|---|');
 for (const [k, v] of [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top))) console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);
 console.log('\n| kernel and input shapes | calls | ms | % |\n|---|---|---|---|');
