@@ -9,10 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, variableGrads, type Module } from '@tfjs-peft/core';
-import { applyPeft } from '@tfjs-peft/adapters';
+import { initBackend, variableGrads } from '@tfjs-peft/core';
 import { AdamW } from '@tfjs-peft/train';
-import { SHAPES, referenceBert } from './bert-shapes';
+import { SHAPES, referenceTrainable } from './bert-shapes';
 
 const { values: a } = parseArgs({
   args: process.argv.slice(2).filter((x) => x !== '--'),
@@ -33,12 +32,7 @@ const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length
 
 async function measureOne(shape: string, mode: string): Promise<void> {
   await initBackend('wasm');
-  const model = referenceBert(shape);
-  let net: Module & { forward(i: Record<string, tf.Tensor | boolean>): { loss?: tf.Tensor } } = model;
-  if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
-  else if (mode === 'LoRA') net = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 }) as never;
-  else if (mode !== 'full') throw new Error(`--modes: ${mode} is not full, LayerNorm-only or LoRA`);
-  net.train();
+  const net = referenceTrainable(shape, mode);
   const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
   const mask = tf.ones([B, T], 'int32');
   const labels = tf.randomUniform([B], 0, 2, 'int32', 2);

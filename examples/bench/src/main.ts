@@ -17,10 +17,9 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { initBackend, formatBytes, countParameters, bf16MatMul, type BackendChoice, type Module } from '@tfjs-peft/core';
-import { applyPeft } from '@tfjs-peft/adapters';
+import { initBackend, formatBytes, countParameters, bf16MatMul, type BackendChoice } from '@tfjs-peft/core';
 import { timeTrainingSteps } from './train-step';
-import { SHAPES, referenceBert } from './bert-shapes';
+import { SHAPES, MODES, referenceTrainable, type Mode } from './bert-shapes';
 import { wasmHeapBytes } from './heap';
 
 const { values: a } = parseArgs({
@@ -54,8 +53,6 @@ function findPython(): string | null {
   for (const py of candidates) if (spawnSync(py, ['-c', 'import torch, transformers, peft'], { encoding: 'utf8' }).status === 0) return py;
   return null;
 }
-const MODES = ['full', 'LayerNorm-only', 'LoRA'] as const;
-type Mode = (typeof MODES)[number];
 // PyTorch 1.13, same machine, 2 threads, ms per step (ENVIRONMENT.md)
 const TORCH: Record<string, Record<Mode, number>> = {
   tiny: { full: 95, 'LayerNorm-only': 28, LoRA: 30 },
@@ -75,11 +72,7 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   // what the frozen weights' products ran in: bf16 only where it applies (a native product, a mode with frozen weights)
   const frozen = a['frozen-precision'] === 'bf16' && mode !== 'full' && bf16MatMul() != null ? `bf16 (${bf16MatMul()})` : 'float32';
   const heap0 = wasmHeapBytes();
-  const model = referenceBert(name);
-  let trainable: Module & { forward(i: Record<string, tf.Tensor | boolean>): { loss?: tf.Tensor } } = model;
-  if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
-  if (mode === 'LoRA') trainable = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 }) as never;
-  trainable.train();
+  const trainable = referenceTrainable(name, mode);
   const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
   const mask = tf.ones([B, T], 'int32');
   const labels = tf.randomUniform([B], 0, 2, 'int32', 2);

@@ -1,5 +1,5 @@
 /**
- * pnpm bench:profile -- [--shape mini] [--mode full|LayerNorm-only] [--backend wasm] [--top 25] [--frozen-precision float32|bf16]
+ * pnpm bench:profile -- [--shape mini] [--mode full|LayerNorm-only|LoRA] [--backend wasm] [--top 25] [--frozen-precision float32|bf16]
  *   [--first-token-only off|on] (the model's firstTokenOnly: the last layer for [CLS] only)
  * Per-kernel time of one BERT training step (forward + backward + AdamW) from tf.profile: which
  * kernels, with which shapes, take the step's time.
@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { initBackend, variableGrads, type BackendChoice } from '@tfjs-peft/core';
-import { referenceBert } from './bert-shapes';
+import { referenceTrainable } from './bert-shapes';
 import { AdamW } from '@tfjs-peft/train';
 
 const { values: a } = parseArgs({
@@ -28,9 +28,7 @@ if (a['first-token-only'] !== 'on' && a['first-token-only'] !== 'off') throw new
 const firstTokenOnly = a['first-token-only'] === 'on';
 await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: a['frozen-precision'] === 'bf16' ? 'bf16' : 'float32' });
 const [B, T] = [Number(a.batch), Number(a.seq)];
-const model = referenceBert(a.shape!);
-model.train();
-if (a.mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
+const model = referenceTrainable(a.shape!, a.mode!);
 const ids = tf.randomUniform([B, T], 1000, 30000, 'int32', 1);
 const mask = tf.ones([B, T], 'int32');
 const labels = tf.randomUniform([B], 0, 2, 'int32', 2);

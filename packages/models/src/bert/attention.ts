@@ -50,10 +50,11 @@ export class BertSelfAttention extends Module {
     return tf.transpose(reshapeView(x, [b, t, this.heads, this.headDim]), [0, 2, 1, 3]);
   }
 
-  forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
+  /** `queryStates`: what the queries are computed from, when the caller already sliced `hidden`'s first position (`firstQueryOnly`). */
+  forward(hidden: tf.Tensor, inputs: AttentionInputs = {}, queryStates?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const kvSource = inputs.encoderHiddenStates ?? hidden;
-      const querySource = inputs.firstQueryOnly ? firstPosition(hidden) : hidden;
+      const querySource = queryStates ?? (inputs.firstQueryOnly ? firstPosition(hidden) : hidden);
       const [b, t] = querySource.shape as [number, number, number];
       const q = this.split(this.query.forward(querySource));
       const k = this.split(this.key.forward(kvSource));
@@ -102,6 +103,10 @@ export class BertAttention extends Module {
   }
 
   forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
-    return tf.tidy(() => this.output.forward(this.self.forward(hidden, inputs), inputs.firstQueryOnly ? firstPosition(hidden) : hidden));
+    return tf.tidy(() => {
+      // under firstQueryOnly the queries and the residual are the same first-position slice
+      const queries = inputs.firstQueryOnly ? firstPosition(hidden) : hidden;
+      return this.output.forward(this.self.forward(hidden, inputs, queries), queries);
+    });
   }
 }

@@ -6,7 +6,7 @@ import { parseBertConfig, type BertConfig } from './config';
 import { BertEmbeddings } from './embeddings';
 import { BertEncoder, type EncoderInputs } from './encoder';
 import type { KeyValuePrefix } from './attention';
-import { FirstTokenOnlyError } from '../common/first-token';
+import { FirstTokenOnlyError, firstToken } from '../common/first-token';
 
 /** Inputs of every BERT-family model, by their HF names in camelCase. */
 export interface BertInputs {
@@ -46,10 +46,7 @@ export class BertPooler extends Module {
     this.dense = new Linear(c.hiddenSize, c.hiddenSize, { initStd: 0.02 });
   }
   forward(hidden: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const [b, , h] = hidden.shape as [number, number, number];
-      return tf.tanh(this.dense.forward(tf.reshape(tf.slice(hidden, [0, 0, 0], [b, 1, h]), [b, h])));
-    });
+    return tf.tidy(() => tf.tanh(this.dense.forward(firstToken(hidden))));
   }
 }
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { BertForSequenceClassification, BertForMaskedLM, BertModel } from './index';
-import { GOLDEN_DIR, GOLDEN_MISSING, hasGolden, readGolden, expectOutput, expectGrads } from '../testing/golden';
+import { GOLDEN_DIR, GOLDEN_MISSING, hasGolden, readGolden, expectOutput, expectFirstPosition, expectGrads } from '../testing/golden';
 
 const backends = testBackends();
 
@@ -12,29 +12,33 @@ describe.skipIf(!hasGolden).each(backends)('BERT golden parity on %s', (backend:
   const tol = backend === 'webgpu' ? 1e-3 : 1e-4;
   const outScale = backend === 'webgpu' ? 10 : 1;
 
+  // firstTokenOnly: the last layer for [CLS] only — the same logits, pooler, loss and gradients
   for (const name of ['bert-seqcls', 'bert-seqcls-regression'])
-    it(`${name}: logits, hidden states, pooler, loss and every parameter's gradient`, async () => {
-      const c = await readGolden(name);
-      const model = await BertForSequenceClassification.fromPretrained(join(GOLDEN_DIR, name));
-      const inputs = {
-        inputIds: c.inputs.get('input_ids')!,
-        attentionMask: c.inputs.get('attention_mask'),
-        tokenTypeIds: c.inputs.get('token_type_ids'),
-        labels: c.inputs.get('labels'),
-      };
-      const before = tf.memory().numTensors;
-      const out = model.forward(inputs);
-      await expectOutput(out.logits, c, 'logits', outScale);
-      await expectOutput(out.lastHiddenState, c, 'last_hidden_state', outScale);
-      await expectOutput(out.poolerOutput!, c, 'pooler_output', outScale);
-      await expectOutput(out.loss!, c, 'loss', outScale);
-      tf.dispose([out.logits, out.loss!, out.lastHiddenState, out.poolerOutput!]);
-      expect(tf.memory().numTensors).toBe(before);
-      const r = await expectGrads(model, () => model.forward(inputs).loss as tf.Scalar, c, { tol });
-      expect(r.checked).toBe(41);
-      expect(tf.memory().numTensors).toBe(before);
-      model.dispose();
-    });
+    for (const firstTokenOnly of [false, true])
+      it(`${name}${firstTokenOnly ? ' (firstTokenOnly)' : ''}: logits, hidden states, pooler, loss and every parameter's gradient`, async () => {
+        const c = await readGolden(name);
+        const model = await BertForSequenceClassification.fromPretrained(join(GOLDEN_DIR, name));
+        const inputs = {
+          inputIds: c.inputs.get('input_ids')!,
+          attentionMask: c.inputs.get('attention_mask'),
+          tokenTypeIds: c.inputs.get('token_type_ids'),
+          labels: c.inputs.get('labels'),
+          firstTokenOnly,
+        };
+        const before = tf.memory().numTensors;
+        const out = model.forward(inputs);
+        await expectOutput(out.logits, c, 'logits', outScale);
+        if (firstTokenOnly) await expectFirstPosition(out.lastHiddenState, c, 'last_hidden_state', outScale);
+        else await expectOutput(out.lastHiddenState, c, 'last_hidden_state', outScale);
+        await expectOutput(out.poolerOutput!, c, 'pooler_output', outScale);
+        await expectOutput(out.loss!, c, 'loss', outScale);
+        tf.dispose([out.logits, out.loss!, out.lastHiddenState, out.poolerOutput!]);
+        expect(tf.memory().numTensors).toBe(before);
+        const r = await expectGrads(model, () => model.forward(inputs).loss as tf.Scalar, c, { tol });
+        expect(r.checked).toBe(41);
+        expect(tf.memory().numTensors).toBe(before);
+        model.dispose();
+      });
 
   it('bert-mlm: tied decoder, logits, loss ignoring −100, gradients', async () => {
     const c = await readGolden('bert-mlm');

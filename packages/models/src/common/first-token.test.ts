@@ -1,68 +1,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { join } from 'node:path';
 import { testBackends, useBackend, assertClose } from '@tfjs-peft/ops/testing';
 import { variableGrads, type Module } from '@tfjs-peft/core';
 import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassification, BertModel } from '../bert';
 import { RobertaForSequenceClassification, RobertaForMaskedLM } from '../roberta';
 import { ViTForImageClassification } from '../vit';
 import { FirstTokenOnlyError } from './first-token';
-import { GOLDEN_DIR, GOLDEN_MISSING, hasGolden, readGolden, expectOutput, expectGrads } from '../testing/golden';
 
+// firstTokenOnly against the full pass (the golden-fixture checks are in bert/ and vit/*.golden.test.ts)
 const backends = testBackends();
-
-// the last layer for the first position only: transformers' logits, loss and every gradient
-describe.skipIf(!hasGolden).each(backends)('firstTokenOnly against the golden fixtures on %s', (backend: string) => {
-  beforeAll(() => useBackend(backend as 'cpu'));
-  const tol = backend === 'webgpu' ? 1e-3 : 1e-4;
-  const outScale = backend === 'webgpu' ? 10 : 1;
-
-  for (const name of ['bert-seqcls', 'bert-seqcls-regression'])
-    it(`${name}: logits, pooler, loss, the first position's state and all 41 gradients`, async () => {
-      const c = await readGolden(name);
-      const model = await BertForSequenceClassification.fromPretrained(join(GOLDEN_DIR, name));
-      const inputs = {
-        inputIds: c.inputs.get('input_ids')!,
-        attentionMask: c.inputs.get('attention_mask'),
-        tokenTypeIds: c.inputs.get('token_type_ids'),
-        labels: c.inputs.get('labels'),
-        firstTokenOnly: true,
-      };
-      const before = tf.memory().numTensors;
-      const out = model.forward(inputs);
-      await expectOutput(out.logits, c, 'logits', outScale);
-      await expectOutput(out.poolerOutput!, c, 'pooler_output', outScale);
-      await expectOutput(out.loss!, c, 'loss', outScale);
-      const [b, t, h] = c.shapes.get('last_hidden_state')!;
-      expect(out.lastHiddenState.shape).toEqual([b, 1, h]);
-      const full = c.outputs.get('last_hidden_state')!;
-      const first = Float32Array.from({ length: b! * h! }, (_, i) => full[Math.floor(i / h!) * t! * h! + (i % h!)]!);
-      assertClose(await out.lastHiddenState.data(), first, `${name}: last_hidden_state[:, :1]`, { atol: 1e-5 * outScale, rtol: 1e-5 * outScale });
-      tf.dispose([out.logits, out.loss!, out.lastHiddenState, out.poolerOutput!]);
-      expect(tf.memory().numTensors).toBe(before);
-      const r = await expectGrads(model, () => model.forward(inputs).loss as tf.Scalar, c, { tol });
-      expect(r.checked).toBe(41);
-      expect(tf.memory().numTensors).toBe(before);
-      model.dispose();
-    });
-
-  it('vit-imgcls: logits, loss and all 40 gradients with the CLS-only last layer', async () => {
-    const c = await readGolden('vit-imgcls');
-    const model = await ViTForImageClassification.fromPretrained(join(GOLDEN_DIR, 'vit-imgcls'));
-    const inputs = { pixelValues: c.inputs.get('pixel_values')!, labels: c.inputs.get('labels'), firstTokenOnly: true };
-    const before = tf.memory().numTensors;
-    const out = model.forward(inputs);
-    await expectOutput(out.logits, c, 'logits', outScale);
-    await expectOutput(out.loss!, c, 'loss', outScale);
-    expect(out.lastHiddenState.shape).toEqual([c.shapes.get('last_hidden_state')![0], 1, 32]);
-    tf.dispose([out.logits, out.loss!, out.lastHiddenState]);
-    const r = await expectGrads(model, () => model.forward(inputs).loss as tf.Scalar, c, { tol });
-    expect(r.checked).toBe(40);
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
-  });
-});
-describe.skipIf(hasGolden)('firstTokenOnly against the golden fixtures', () => it.skip(GOLDEN_MISSING, () => undefined));
 
 const bertCfg = {
   model_type: 'bert',

@@ -10,7 +10,7 @@ export function firstPosition(h: tf.Tensor): tf.Tensor {
 /** `h[:, 0]`: the first position of `[B, T, H]` states as `[B, H]` (what poolers and heads read). */
 export function firstToken(h: tf.Tensor): tf.Tensor {
   const [b, , d] = h.shape as [number, number, number];
-  return tf.reshape(tf.slice(h, [0, 0, 0], [b, 1, d]), [b, d]);
+  return tf.reshape(firstPosition(h), [b, d]);
 }
 
 /** `firstTokenOnly` was asked of a model or mode that needs every position's state. */

@@ -6,7 +6,7 @@ import { classificationLoss } from '../common/losses';
 import { parseBertConfig, type BertConfig } from '../bert/config';
 import { BertModel, BertModule, toInt32 } from '../bert/bert-model';
 import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
-import { FirstTokenOnlyError } from '../common/first-token';
+import { FirstTokenOnlyError, firstToken } from '../common/first-token';
 
 /**
  * RoBERTa is BERT with positions that start after the padding id and skip padding, one token type,
@@ -39,8 +39,7 @@ export class RobertaClassificationHead extends Module {
   }
   forward(hidden: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const [b, , h] = hidden.shape as [number, number, number];
-      const x = this.dropout.forward(tf.reshape(tf.slice(hidden, [0, 0, 0], [b, 1, h]), [b, h]));
+      const x = this.dropout.forward(firstToken(hidden));
       return this.out_proj.forward(this.dropout.forward(tf.tanh(this.dense.forward(x))));
     });
   }

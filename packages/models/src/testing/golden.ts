@@ -45,6 +45,16 @@ export async function expectOutput(actual: tf.Tensor, c: GoldenCase, name: strin
   return assertClose(await actual.data(), ref, `${c.dir}: ${name}`, { atol: 1e-5 * scale, rtol: 1e-5 * scale });
 }
 
+/** `actual` `[B, 1, H]` against position 0 of the golden `[B, T, H]` output `name` (`firstTokenOnly`). */
+export async function expectFirstPosition(actual: tf.Tensor, c: GoldenCase, name: string, scale = 1): Promise<number> {
+  const ref = c.outputs.get(name);
+  if (!ref) throw new Error(`golden output ${name} missing`);
+  const [b, t, h] = c.shapes.get(name)!;
+  expectShape(actual, [b!, 1, h!], `${name}[:, :1]`);
+  const first = Float32Array.from({ length: b! * h! }, (_, i) => ref[Math.floor(i / h!) * t! * h! + (i % h!)]!);
+  return assertClose(await actual.data(), first, `${c.dir}: ${name}[:, :1]`, { atol: 1e-5 * scale, rtol: 1e-5 * scale });
+}
+
 function expectShape(t: tf.Tensor, shape: number[], name: string): void {
   if (t.shape.join(',') !== shape.join(',')) throw new Error(`${name}: shape [${t.shape}] differs from golden [${shape}]`);
 }

@@ -3,29 +3,32 @@ import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { ViTForImageClassification, ViTModel, ViTImageProcessor } from './index';
-import { GOLDEN_DIR, GOLDEN_MISSING, hasGolden, readGolden, expectOutput, expectGrads } from '../testing/golden';
+import { GOLDEN_DIR, GOLDEN_MISSING, hasGolden, readGolden, expectOutput, expectFirstPosition, expectGrads } from '../testing/golden';
 
 describe.skipIf(!hasGolden).each(testBackends())('ViT golden parity on %s', (backend: string) => {
   beforeAll(() => useBackend(backend as 'cpu'));
   const tol = backend === 'webgpu' ? 1e-3 : 1e-4;
   const outScale = backend === 'webgpu' ? 10 : 1;
 
-  it('vit-imgcls: patch embedding as matmul, pre-LN layers, CLS classifier, loss, all gradients', async () => {
-    const c = await readGolden('vit-imgcls');
-    const model = await ViTForImageClassification.fromPretrained(join(GOLDEN_DIR, 'vit-imgcls'));
-    const inputs = { pixelValues: c.inputs.get('pixel_values')!, labels: c.inputs.get('labels') };
-    const before = tf.memory().numTensors;
-    const out = model.forward(inputs);
-    await expectOutput(out.logits, c, 'logits', outScale);
-    await expectOutput(out.lastHiddenState, c, 'last_hidden_state', outScale);
-    await expectOutput(out.loss!, c, 'loss', outScale);
-    tf.dispose([out.logits, out.loss!, out.lastHiddenState]);
-    expect(tf.memory().numTensors).toBe(before);
-    const r = await expectGrads(model, () => model.forward(inputs).loss as tf.Scalar, c, { tol });
-    expect(r.checked).toBe(40);
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
-  });
+  // firstTokenOnly: the last layer for the CLS token only — the same logits, loss and gradients
+  for (const firstTokenOnly of [false, true])
+    it(`vit-imgcls${firstTokenOnly ? ' (firstTokenOnly)' : ''}: patch embedding as matmul, pre-LN layers, CLS classifier, loss, all gradients`, async () => {
+      const c = await readGolden('vit-imgcls');
+      const model = await ViTForImageClassification.fromPretrained(join(GOLDEN_DIR, 'vit-imgcls'));
+      const inputs = { pixelValues: c.inputs.get('pixel_values')!, labels: c.inputs.get('labels'), firstTokenOnly };
+      const before = tf.memory().numTensors;
+      const out = model.forward(inputs);
+      await expectOutput(out.logits, c, 'logits', outScale);
+      if (firstTokenOnly) await expectFirstPosition(out.lastHiddenState, c, 'last_hidden_state', outScale);
+      else await expectOutput(out.lastHiddenState, c, 'last_hidden_state', outScale);
+      await expectOutput(out.loss!, c, 'loss', outScale);
+      tf.dispose([out.logits, out.loss!, out.lastHiddenState]);
+      expect(tf.memory().numTensors).toBe(before);
+      const r = await expectGrads(model, () => model.forward(inputs).loss as tf.Scalar, c, { tol });
+      expect(r.checked).toBe(40);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    });
 
   it('ViTModel loads the classifier checkpoint without its head; wrong image size is a clear error', async () => {
     const c = await readGolden('vit-imgcls');
