@@ -12,6 +12,14 @@ export abstract class AdapterLayer<B extends Module = Module> extends Module {
 
   constructor(public base_layer: B) {
     super();
+    // a wrapper takes the place of `base_layer` in the model: it runs in that module's mode, so a
+    // model in eval mode stays in eval mode (adapter dropout off) when adapters are injected into it
+    this._training = base_layer.training;
+  }
+
+  /** Puts a module created for an adapter (weights, copies) in this wrapper's training/eval mode; returns it. */
+  protected adopt<T extends Module>(m: T): T {
+    return m.train(this.training);
   }
 
   abstract readonly kind: string;
@@ -48,5 +56,19 @@ export abstract class AdapterLayer<B extends Module = Module> extends Module {
   }
   unmergeAll(): void {
     while (this._merged.length) this.unmerge(this._merged.pop()!);
+  }
+
+  /**
+   * Removes the wrapper for `mergeAndUnload` (call after merging): disposes every adapter's weights
+   * and the tensors the wrapper keeps (merge backups, masks). Returns the module that takes its place
+   * and the modules left out of the model, whose parameters the caller frees unless something else in
+   * the model still holds them (tied weights).
+   */
+  unload(): { replacement: Module; discarded: Module[] } {
+    for (const n of this.adapterNames()) this.deleteAdapter(n);
+    this.disposeBuffers();
+    this._merged = [];
+    this._active = null;
+    return { replacement: this.base_layer, discarded: [] };
   }
 }

@@ -26,6 +26,19 @@ export interface LoraConfig extends Common {
   useRslora?: boolean;
   /** `true`: A kaiming-uniform, B zeros (a no-op at start); `'gaussian'`: A ~ N(0, 1/r) */
   initLoraWeights?: boolean | 'gaussian';
+  /**
+   * PEFT `rank_pattern` / `alpha_pattern`: per-module r / alpha. Keys are regexes; a module takes the
+   * first key (in insertion order) with `^(.*\.)?(key)$` matching its name (PEFT's `get_pattern_key`).
+   */
+  rankPattern?: Record<string, number>;
+  alphaPattern?: Record<string, number>;
+  /**
+   * PEFT `layers_to_transform` / `layers_pattern`: with a list `targetModules`, only modules in these
+   * layer indexes (the number after a `layersPattern` segment such as `layer`, or after the first
+   * `<segment>.` when no pattern is given). An exact-name target is not filtered (as PEFT).
+   */
+  layersToTransform?: number | number[];
+  layersPattern?: string | string[];
 }
 
 export interface IA3Config extends Common {

@@ -12,4 +12,5 @@ export { selectivePredicate, LAYER_NORM } from './selective/selective';
 export { PeftModel, applyPeft, adapterOfParameter, type AdapterEntry } from './peft-model';
 export { savePeft, loadPeft, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './io/save-load';
 export { toAdapterConfigJson, fromAdapterConfigJson, SELECTIVE_TYPE } from './io/peft-config';
+export { validatePeftOptions } from './config-schema';
 export { adapterTensors, type AdapterTensor } from './io/adapter-tensors';

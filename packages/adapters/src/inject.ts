@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, Linear, LayerNorm } from '@tfjs-peft/core';
 import type { LnTuningConfig, MethodConfig } from './config';
-import { findTargets, matchesTarget } from './matching';
+import { findTargets, matchesTarget, patternKey } from './matching';
 import { defaultTargets } from './defaults';
 import { PeftError } from './errors';
 import { AdapterLayer } from './adapter-layer';
@@ -59,10 +59,20 @@ export function injectMethod(model: Module, c: MethodConfig, adapter: string, sc
   switch (c.method) {
     case 'lora': {
       const targets = c.targetModules ?? defaultTargets('lora', scoped).targets;
-      const hits = findTargets(model, { targets, exclude: c.excludeModules, scope, accept: (m) => m instanceof Linear || m instanceof LoraLinear, acceptDescription: 'Linear', protectedNames, field: 'targetModules' });
+      if (typeof targets === 'string' && (c.layersToTransform !== undefined || c.layersPattern !== undefined)) {
+        throw new PeftError('layersToTransform / layersPattern cannot be used when targetModules is a regex string (as PEFT)');
+      }
+      const layers = { indexes: c.layersToTransform, pattern: c.layersPattern };
+      const hits = findTargets(model, { targets, exclude: c.excludeModules, scope, accept: (m) => m instanceof Linear || m instanceof LoraLinear, acceptDescription: 'Linear', protectedNames, field: 'targetModules', layers });
       for (const [path] of hits) {
+        // PEFT's rank_pattern / alpha_pattern: keys matched against the module name inside the adapted (sub-)model
+        const local = scope ? path.slice(scope.length + 1) : path;
+        const rKey = patternKey(c.rankPattern, local, 'rankPattern');
+        const aKey = patternKey(c.alphaPattern, local, 'alphaPattern');
+        const r = rKey !== undefined ? c.rankPattern![rKey]! : c.r ?? 8;
+        const alpha = aKey !== undefined ? c.alphaPattern![aKey]! : c.loraAlpha ?? 8;
         const w = wrapAt(model, path, (b) => new LoraLinear(b as Linear), LoraLinear);
-        w.addAdapter(adapter, { r: c.r ?? 8, alpha: c.loraAlpha ?? 8, dropout: c.loraDropout ?? 0, rslora: c.useRslora ?? false, init: c.initLoraWeights ?? true });
+        w.addAdapter(adapter, { r, alpha, dropout: c.loraDropout ?? 0, rslora: c.useRslora ?? false, init: c.initLoraWeights ?? true });
       }
       return hits.map(([p]) => p);
     }

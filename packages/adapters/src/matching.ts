@@ -26,6 +26,51 @@ export function describeModules(names: string[]): string {
   return [...groups].map(([k, c]) => `${k} (${c})`).join(', ');
 }
 
+/**
+ * PEFT's `layers_to_transform` rule (`check_target_module_exists`): the layer index is the number
+ * after the first `<layersPattern>.` segment (`(?:^|.*?\.)pattern\.(\d+)\.`), or, with no
+ * pattern, after the first `<segment>.` that follows a dot (`.*?\.[^.]*\.(\d+)\.`). A name
+ * without an index is not transformed. An empty index list means every layer.
+ */
+export function inLayers(name: string, indexes: number | number[] | undefined, pattern?: string | string[] | null): boolean {
+  if (indexes === undefined || (Array.isArray(indexes) && indexes.length === 0)) return true;
+  let idx: string | undefined;
+  const patterns = pattern == null || pattern.length === 0 ? [] : typeof pattern === 'string' ? [pattern] : pattern;
+  if (!patterns.length) idx = /^.*?\.[^.]*\.(\d+)\./.exec(name)?.[1];
+  else {
+    for (const p of patterns) {
+      let re: RegExp;
+      try {
+        re = new RegExp(`^(?:^|.*?\\.)${p}\\.(\\d+)\\.`);
+      } catch (e) {
+        throw new PeftError(`layersPattern: ${JSON.stringify(p)} is not a valid regular expression (${(e as Error).message})`);
+      }
+      idx = re.exec(name)?.[1];
+      if (idx !== undefined) break;
+    }
+  }
+  if (idx === undefined) return false;
+  const i = Number(idx);
+  return typeof indexes === 'number' ? i === indexes : indexes.includes(i);
+}
+
+/**
+ * PEFT's `get_pattern_key`: the first key of `pattern` (insertion order) for which
+ * `^(.*\.)?(key)$` matches `name`, or undefined. Used for `rank_pattern` / `alpha_pattern`.
+ */
+export function patternKey(pattern: Record<string, unknown> | undefined, name: string, field = 'rankPattern'): string | undefined {
+  for (const key of Object.keys(pattern ?? {})) {
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(.*\\.)?(${key})$`);
+    } catch (e) {
+      throw new PeftError(`${field}: key ${JSON.stringify(key)} is not a valid regular expression (${(e as Error).message})`);
+    }
+    if (re.test(name)) return key;
+  }
+  return undefined;
+}
+
 export interface FindOptions {
   targets: TargetSpec;
   exclude?: TargetSpec | null;
@@ -37,6 +82,8 @@ export interface FindOptions {
   /** names that can never be targets (modules_to_save) */
   protectedNames?: string[];
   field: string;
+  /** PEFT `layers_to_transform` / `layers_pattern` (list targets only; exact names are not filtered) */
+  layers?: { indexes?: number | number[]; pattern?: string | string[] };
 }
 
 /**
@@ -52,7 +99,8 @@ export function findTargets(model: Module, o: FindOptions): [string, Module][] {
     const name = local(n);
     if (o.exclude && matchesTarget(name, o.exclude)) return false;
     if (isProtected(name)) return false;
-    return matchesTarget(name, o.targets) && o.accept(m);
+    if (!matchesTarget(name, o.targets) || !o.accept(m)) return false;
+    return typeof o.targets === 'string' || o.targets.includes(name) || inLayers(name, o.layers?.indexes, o.layers?.pattern);
   });
   if (hits.length === 0) {
     const candidates = inScope.filter(([, m]) => o.accept(m)).map(([n]) => local(n));

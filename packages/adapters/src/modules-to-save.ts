@@ -24,7 +24,7 @@ export class ModulesToSaveWrapper extends AdapterLayer {
 
   addAdapter(name: string): void {
     this.original_module.freeze(); // as PEFT: only the copies train
-    const copy = cloneModule(this.original_module);
+    const copy = this.adopt(cloneModule(this.original_module));
     copy.unfreeze();
     this.modules_to_save.set(name, copy);
     if (this._active == null) this._active = name;
@@ -40,6 +40,16 @@ export class ModulesToSaveWrapper extends AdapterLayer {
   /** Merging a modules_to_save copy means using it as the module (mergeAndUnload); nothing to fold in place. */
   merge(): void {}
   unmerge(): void {}
+  /** The active copy takes the module's place; the other copies are disposed, the original is discarded. */
+  override unload(): { replacement: Module; discarded: Module[] } {
+    const keep = this._active;
+    for (const n of this.adapterNames()) if (n !== keep) this.deleteAdapter(n);
+    if (keep == null) return { replacement: this.original_module, discarded: [] };
+    const copy = this.modules_to_save.get(keep)!;
+    this.modules_to_save.delete(keep);
+    this._active = null;
+    return { replacement: copy, discarded: [this.original_module] };
+  }
   deleteAdapter(name: string): void {
     this.modules_to_save.get(name)?.dispose();
     this.modules_to_save.delete(name);

@@ -4,9 +4,9 @@ import type { MethodConfig, PeftConfig, PrefixTuningConfig, PromptTuningConfig, 
 import { defaultTargets } from './defaults';
 import { matchesTarget } from './matching';
 import { PeftError } from './errors';
+import { adapterOptions, formatIssues, validatePeftOptions } from './config-schema';
 import { injectMethod, injectModulesToSave } from './inject';
 import { AdapterLayer } from './adapter-layer';
-import { ModulesToSaveWrapper } from './modules-to-save';
 import { PrefixEncoder } from './prefix-tuning/prefix-encoder';
 import { PromptEmbedding } from './prompt-tuning/prompt-embedding';
 import { attentionShape, withPrompt, wordEmbeddings } from './prompt-inputs';
@@ -42,6 +42,7 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   constructor(public base_model: M) {
     super();
+    this._training = base_model.training; // the handle runs in the model's mode (see AdapterLayer)
   }
 
   get activeAdapter(): string {
@@ -53,6 +54,7 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   /** Adds adapter `name` (new adapters are inactive unless they are the first, as PEFT). */
   addAdapter(name: string, config: PeftConfig): this {
+    validatePeftOptions(config, this.configs.size ? `addAdapter("${name}")` : 'applyPeft');
     if (this.configs.has(name)) throw new PeftError(`adapter "${name}" already exists; adapters: ${[...this.configs.keys()].join(', ')}`);
     if (name.includes('.') || name === '') throw new PeftError(`adapter name ${JSON.stringify(name)} must be non-empty and contain no dots`);
     const first = this.configs.size === 0;
@@ -146,6 +148,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     } else {
       enc = new PrefixEncoder({ numVirtualTokens: p, numLayers: s.numLayers, numHeads: s.numHeads, tokenDim: s.hidden }, c.method === 'prefix-tuning', c.encoderHiddenSize);
     }
+    enc.train(this.training);
     const key = scope ? `${name}__${scope}` : name;
     this.prompt_encoder.set(key, enc);
     return `prompt_encoder.${key}`;
@@ -245,12 +248,21 @@ export class PeftModel<M extends Module = Module> extends Module {
   mergeAndUnload(): M {
     this.merge();
     const wrapped = this.base_model.namedModules().filter(([, m]) => m instanceof AdapterLayer) as [string, AdapterLayer][];
+    const discarded: Module[] = [];
     for (const [path, w] of wrapped.reverse()) {
-      let replacement: Module = w.base_layer;
-      if (w instanceof ModulesToSaveWrapper && w.activeAdapter) replacement = w.modules_to_save.get(w.activeAdapter)!;
-      for (const n of w.adapterNames()) if (!(w instanceof ModulesToSaveWrapper && n === w.activeAdapter)) w.deleteAdapter(n);
+      const { replacement, discarded: d } = w.unload();
+      discarded.push(...d);
       this.base_model.replaceModule(path, replacement);
     }
+    // what left the model is freed, except parameters the model still holds (a head tied to the embeddings)
+    const live = new Set(this.base_model.parameters());
+    for (const m of discarded) {
+      const params = m.parameters();
+      if (params.every((p) => !live.has(p))) m.dispose();
+      else for (const p of params) if (!live.has(p)) p.dispose();
+    }
+    for (const enc of this.prompt_encoder.values()) enc.dispose(); // prompt adapters (inactive) are discarded too
+    this.prompt_encoder.clear();
     this.base_model.freeze();
     return this.base_model;
   }
@@ -284,5 +296,7 @@ export function adapterOfParameter(path: string): string | null {
 
 /** Applies a PEFT config to a model: freezes it, injects the adapter, marks modules_to_save trainable. */
 export function applyPeft<M extends Module>(model: M, config: PeftConfig, options: { adapterName?: string } = {}): PeftModel<M> {
+  const o = adapterOptions.safeParse(options);
+  if (!o.success) throw new PeftError(`applyPeft options: ${formatIssues(o.error.issues, options, adapterOptions, () => ['adapterName']).join('; ')}`);
   return new PeftModel(model).addAdapter(options.adapterName ?? 'default', config);
 }

@@ -1,6 +1,6 @@
 import { readText, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from './errors';
-import { parseTsv } from './tsv';
+import { parseTsv, DECIMAL_INTEGER } from './tsv';
 import type { GlueSplit } from './glue/load-glue';
 
 export interface TsvClassificationOptions {
@@ -22,7 +22,9 @@ export interface TsvClassificationOptions {
 /**
  * A text-classification TSV with a header row (`label<TAB>text`, any other columns ignored) as the
  * same split shape the GLUE loaders return, so GLUE code trains on it unchanged. A row with a
- * missing cell or an unknown label is an error naming the file and line.
+ * missing cell or an unknown label is an error naming the file and line. Inferred labels are checked:
+ * none may be empty, and when any is a decimal integer all must be (`0x10`, `1e1`, `1.0`, ` 1`, `01` are
+ * errors naming file, line and column rather than labels of their own).
  */
 export async function loadTsvClassification(path: FileLocation, o: TsvClassificationOptions = {}): Promise<GlueSplit> {
   const { text, label: file } = await readText(path);
@@ -38,14 +40,23 @@ export async function loadTsvClassification(path: FileLocation, o: TsvClassifica
   const [ti, li, pi] = [col(textName), col(labelName), o.textPairColumn ? col(o.textPairColumn) : -1];
   const need = Math.max(ti, li, pi) + 1;
   for (const r of rows) if (r.cells.length < need) throw new DataFormatError(file, r.line, `expected at least ${need} tab-separated cells, got ${r.cells.length}`);
+  if (!o.labelNames) checkInferredLabels(file, labelName, rows.map((r) => ({ line: r.line, raw: r.cells[li]! })));
   const labelNames =
-    o.labelNames ??
-    [...new Set(rows.map((r) => r.cells[li]!))].sort((a, b) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b)));
+    o.labelNames ?? [...new Set(rows.map((r) => r.cells[li]!))].sort((a, b) => (DECIMAL_INTEGER.test(a) && DECIMAL_INTEGER.test(b) ? Number(a) - Number(b) : a.localeCompare(b)));
   const ids = new Map(labelNames.map((l, i) => [l, i]));
   const examples = rows.map((r, i) => {
     const id = ids.get(r.cells[li]!);
-    if (id == null) throw new DataFormatError(file, r.line, `label "${r.cells[li]}" is not one of ${labelNames.join(', ')}`);
+    if (id == null) throw new DataFormatError(file, r.line, `label ${JSON.stringify(r.cells[li])} is not one of ${labelNames.join(', ')}`, labelName);
     return { idx: i, textA: r.cells[ti]!, textB: pi >= 0 ? r.cells[pi]! : null, label: id };
   });
   return { task: o.name ?? file.split(/[\\/]/).pop()!, split: o.name ?? 'train', examples, labelNames, file };
+}
+
+/** Labels read from the file (no `labelNames` given): non-empty, and all decimal integers when any is. */
+function checkInferredLabels(file: string, column: string, labels: { line: number; raw: string }[]): void {
+  const firstInt = labels.find((l) => DECIMAL_INTEGER.test(l.raw));
+  for (const { line, raw } of labels) {
+    if (raw.trim() === '') throw new DataFormatError(file, line, `expected a label, got ${raw === '' ? 'an empty cell' : JSON.stringify(raw)}`, column);
+    if (firstInt && !DECIMAL_INTEGER.test(raw)) throw new DataFormatError(file, line, `expected a decimal integer label (the column holds integers, e.g. ${JSON.stringify(firstInt.raw)} on line ${firstInt.line}), got ${JSON.stringify(raw)}`, column);
+  }
 }

@@ -3,6 +3,6 @@ export { AdamW, type AdamWOptions } from './optim/adamw';
 export { SGD } from './optim/sgd';
 export { decayFor, type Optimizer, type OptimizerState, type ParamEntry } from './optim/optimizer';
 export { learningRate, type ScheduleName } from './schedule';
-export { clipGradNorm } from './clip';
-export { saveCheckpoint, loadCheckpoint, type TrainerState } from './checkpoint';
+export { clipGradNorm, globalGradNorm } from './clip';
+export { saveCheckpoint, loadCheckpoint, validateCheckpoint, recoverCheckpoints, latestCheckpoint, isCompleteCheckpoint, CheckpointError, type TrainerState, type ValidatedCheckpoint } from './checkpoint';
 export { ProgressBar } from './progress';

@@ -4,14 +4,23 @@ import { AdamW } from './optim/adamw';
 import { SGD } from './optim/sgd';
 import type { Optimizer } from './optim/optimizer';
 import { learningRate, type ScheduleName } from './schedule';
-import { clipGradNorm } from './clip';
-import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
+import { clipGradNorm, globalGradNorm } from './clip';
+import { firstNonFinite, loadCheckpoint, recoverCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
 import { ProgressBar } from './progress';
 
-/** The loss became NaN or infinite; training stopped before applying the update. */
+/**
+ * Training diverged and stopped: the loss became NaN or infinite (before applying that update),
+ * the gradients stayed non-finite for `maxConsecutiveSkippedSteps` steps, or the weights became
+ * non-finite (nothing is saved then). `lastCheckpoint` is the last checkpoint with finite weights.
+ */
 export class TrainingDivergedError extends TfjsPeftError {
-  constructor(step: number, loss: number, lastCheckpoint: string | null) {
-    super('TRAINING_DIVERGED', `loss is ${loss} at step ${step}; training stopped without applying this update. ${lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : 'No checkpoint was saved yet.'}`);
+  constructor(
+    readonly step: number,
+    loss: number,
+    readonly lastCheckpoint: string | null,
+    reason = `loss is ${loss} at step ${step}; training stopped without applying this update.`,
+  ) {
+    super('TRAINING_DIVERGED', `${reason} ${lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : 'No checkpoint was saved yet.'}`);
   }
 }
 
@@ -23,6 +32,8 @@ export interface StepLog {
   gradNorm: number | null;
   stepMs: number;
   tokensPerSecond: number | null;
+  /** present (true) when the gradient norm was NaN/Inf and the update was skipped */
+  skipped?: boolean;
 }
 
 export interface TrainerCallbacks {
@@ -52,6 +63,12 @@ export interface TrainerOptions<B> {
   gradientAccumulationSteps?: number;
   /** global-norm clipping; 0 or undefined = off */
   maxGradNorm?: number;
+  /**
+   * A step whose gradient norm is NaN/Inf (with a finite loss) is skipped, as PyTorch AMP's
+   * `GradScaler` does: no update, the step still counts. After this many skips in a row training
+   * stops with `TrainingDivergedError` (default 10).
+   */
+  maxConsecutiveSkippedSteps?: number;
   evaluate?: () => Promise<Record<string, number>>;
   evalEvery?: number;
   /** metric for keep-best and early stopping (e.g. 'accuracy'), higher is better unless told */
@@ -101,6 +118,7 @@ export class Trainer<B> {
 
   /** Continues from a checkpoint folder written by this trainer's configuration. */
   async resumeFrom(dir: string): Promise<void> {
+    if (this.o.outputDir) await recoverCheckpoints(this.o.outputDir);
     this.state = await loadCheckpoint(dir, this.o.model, this.optimizer);
     setSeedState(this.state.seedState);
     this.lastCheckpoint = dir;
@@ -120,6 +138,8 @@ export class Trainer<B> {
   private async save(name: string): Promise<string | null> {
     if (!this.o.outputDir) return null;
     const dir = `${this.o.outputDir}/${name}`;
+    const bad = (await firstNonFinite(this.o.model.trainableParameters().map(([n, p]) => [n, p.value]))) ?? (await firstNonFinite(this.optimizer.state().slots));
+    if (bad) throw new TrainingDivergedError(this.state.step, NaN, this.lastCheckpoint, `"${bad}" has NaN or infinite values at step ${this.state.step}; ${name} was not saved.`);
     this.state.seedState = getSeedState();
     await saveCheckpoint(dir, this.o.model, this.optimizer, this.state);
     await this.o.callbacks?.onSave?.(dir);
@@ -133,6 +153,8 @@ export class Trainer<B> {
     const bar = new ProgressBar(o.progress ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY));
     const losses: number[] = [];
     let stoppedEarly = false;
+    let skippedInARow = 0;
+    if (o.outputDir) await recoverCheckpoints(o.outputDir);
     await bar.start(o.maxSteps, this.state.step);
     try {
       outer: while (this.state.step < o.maxSteps) {
@@ -157,14 +179,23 @@ export class Trainer<B> {
           }
           let g = grads;
           let gradNorm: number | null = null;
-          if (o.maxGradNorm) ({ norm: gradNorm, grads: g } = await clipGradNorm(grads, o.maxGradNorm));
+          let finite: boolean;
+          if (o.maxGradNorm) ({ norm: gradNorm, finite, grads: g } = await clipGradNorm(grads, o.maxGradNorm));
+          else finite = Number.isFinite(await globalGradNorm(grads));
           const lr = this.lr(this.state.step);
-          this.optimizer.apply(g, lr);
+          if (finite) {
+            this.optimizer.apply(g, lr);
+            skippedInARow = 0;
+          } else if (++skippedInARow >= (o.maxConsecutiveSkippedSteps ?? 10)) {
+            tf.dispose(Object.values(g));
+            throw new TrainingDivergedError(this.state.step + 1, loss, this.lastCheckpoint, `the gradient norm is non-finite for ${skippedInARow} steps in a row (last at step ${this.state.step + 1}, loss ${loss}); training stopped.`);
+          }
           tf.dispose(Object.values(g));
           this.state.step++;
           losses.push(loss);
           const stepMs = performance.now() - t0;
           const log: StepLog = { step: this.state.step, epoch: this.state.epoch, loss, lr, gradNorm, stepMs, tokensPerSecond: o.tokensInBatch ? (this.lastTokens / stepMs) * 1000 : null };
+          if (!finite) log.skipped = true;
           bar.update({ step: this.state.step, total: o.maxSteps, loss, lr, tokensPerSecond: log.tokensPerSecond });
           await this.log(log);
           await o.callbacks?.onStep?.(log);

@@ -43,9 +43,10 @@ export class IA3Linear extends AdapterLayer<Linear> {
     const l = this.ia3_l.get(name)!.value;
     const f = (t: tf.Tensor, s: tf.Tensor) => (inverse ? tf.div(t, tf.add(s, 1e-8)) : tf.mul(t, s));
     const w = this.base_layer.weight;
-    w.variable.assign(tf.tidy(() => f(w.value, l)));
+    // assign inside the tidy, so the tensor holding the new value is released (the variable keeps its data)
+    tf.tidy(() => w.variable.assign(f(w.value, l)));
     const b = this.base_layer.bias;
-    if (b && !this.isFeedforward) b.variable.assign(tf.tidy(() => f(b.value, tf.reshape(l, [this.base_layer.outFeatures]))));
+    if (b && !this.isFeedforward) tf.tidy(() => b.variable.assign(f(b.value, tf.reshape(l, [this.base_layer.outFeatures]))));
   }
   merge(name: string): void {
     this.scale(name, false);

@@ -2,6 +2,8 @@ import type { MethodConfig, TargetSpec } from '../config';
 import { PeftError } from '../errors';
 import { defaultTargets } from '../defaults';
 import type { Module } from '@tfjs-peft/core';
+import { attentionShape } from '../prompt-inputs';
+import { checkAdapterConfig } from './peft-config-schema';
 
 type Json = Record<string, unknown>;
 
@@ -16,11 +18,6 @@ const PEFT_TYPES: Record<string, string> = {
 /** Types PEFT does not have: written with this prefix; only tfjs-peft reads them back. */
 export const SELECTIVE_TYPE = 'TFJS_PEFT_SELECTIVE';
 
-const toSpec = (v: unknown, field: string, label: string): TargetSpec | undefined => {
-  if (v == null) return undefined;
-  if (typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) return v as TargetSpec;
-  throw new PeftError(`${label}: "${field}" expected a list of module names or a regex string, got ${JSON.stringify(v)}`);
-};
 
 /**
  * `adapter_config.json` as PEFT writes it (the fields PEFT 0.21 reads for each type; `inference_mode`
@@ -51,10 +48,10 @@ export function toAdapterConfigJson(c: MethodConfig, model: Module, extra: { bas
         fan_in_fan_out: false,
         use_dora: false,
         lora_bias: false,
-        layers_to_transform: null,
-        layers_pattern: null,
-        rank_pattern: {},
-        alpha_pattern: {},
+        layers_to_transform: c.layersToTransform ?? null,
+        layers_pattern: c.layersPattern ?? null,
+        rank_pattern: c.rankPattern ?? {},
+        alpha_pattern: c.alphaPattern ?? {},
       };
     case 'ia3': {
       const d = defaultTargets('ia3', model);
@@ -90,52 +87,60 @@ export function toAdapterConfigJson(c: MethodConfig, model: Module, extra: { bas
   }
 }
 
-/** Reads an `adapter_config.json` into a method config. Unknown `peft_type` is an error listing the supported ones. */
-export function fromAdapterConfigJson(j: Json, label = 'adapter_config.json'): MethodConfig {
-  const type = j.peft_type;
+/**
+ * Reads an `adapter_config.json` into a method config. Every field is checked first
+ * (`checkAdapterConfig`): a wrong type, an out-of-range value, a field tfjs-peft does not implement
+ * at a non-default value, or an unknown `peft_type` is a PeftError naming the file and the fields.
+ * With `model` (the module the adapter goes on), prompt sizes in the file must match it.
+ */
+export function fromAdapterConfigJson(json: unknown, label = 'adapter_config.json', model?: Module): MethodConfig {
+  const supported = `${[...new Set(Object.values(PEFT_TYPES))].join(', ')}, ${SELECTIVE_TYPE}`;
+  const j = checkAdapterConfig(json, label, supported);
   const common = {
     modulesToSave: (j.modules_to_save as string[] | null) ?? undefined,
     taskType: (j.task_type as MethodConfig['taskType']) ?? null,
   };
-  const num = (k: string, d?: number) => {
-    const v = j[k] ?? d;
-    if (typeof v !== 'number') throw new PeftError(`${label}: "${k}" expected a number, got ${JSON.stringify(j[k])}`);
-    return v;
+  const spec = (k: string) => (j[k] as TargetSpec | null | undefined) ?? undefined;
+  const prompt = () => {
+    if (!model) return;
+    const s = attentionShape(model, 'model');
+    for (const [k, want] of [['token_dim', s.hidden], ['num_attention_heads', s.numHeads], ['num_layers', s.numLayers]] as const) {
+      if (j[k] != null && j[k] !== want) throw new PeftError(`${label}: "${k}" is ${JSON.stringify(j[k])} but the model has ${want}`);
+    }
   };
-  switch (type) {
+  const pattern = (k: string) => {
+    const v = j[k] as Record<string, number> | null | undefined;
+    return v && Object.keys(v).length ? v : undefined;
+  };
+  switch (j.peft_type) {
     case 'LORA':
-      for (const unsupported of ['use_dora', 'lora_bias', 'fan_in_fan_out'] as const) {
-        if (j[unsupported]) throw new PeftError(`${label}: "${unsupported}": true is not supported by tfjs-peft yet`);
-      }
-      if (j.bias && j.bias !== 'none') throw new PeftError(`${label}: "bias": ${JSON.stringify(j.bias)} is not supported (only "none")`);
-      if (j.layers_to_transform != null) throw new PeftError(`${label}: "layers_to_transform" is not supported by tfjs-peft yet`);
-      if (j.rank_pattern && Object.keys(j.rank_pattern as object).length) throw new PeftError(`${label}: "rank_pattern" is not supported by tfjs-peft yet`);
       return {
         ...common,
         method: 'lora',
-        r: num('r', 8),
-        loraAlpha: num('lora_alpha', 8),
-        loraDropout: num('lora_dropout', 0),
-        targetModules: toSpec(j.target_modules, 'target_modules', label),
-        excludeModules: toSpec(j.exclude_modules, 'exclude_modules', label),
+        r: (j.r as number | undefined) ?? 8,
+        loraAlpha: (j.lora_alpha as number | undefined) ?? 8,
+        loraDropout: (j.lora_dropout as number | undefined) ?? 0,
+        targetModules: spec('target_modules'),
+        excludeModules: spec('exclude_modules'),
         useRslora: j.use_rslora === true,
         initLoraWeights: false, // weights come from the file
+        rankPattern: pattern('rank_pattern'),
+        alphaPattern: pattern('alpha_pattern'),
+        layersToTransform: (j.layers_to_transform as number | number[] | null | undefined) ?? undefined,
+        layersPattern: (j.layers_pattern as string | string[] | null | undefined) ?? undefined,
       };
     case 'IA3':
-      return { ...common, method: 'ia3', targetModules: toSpec(j.target_modules, 'target_modules', label), feedforwardModules: toSpec(j.feedforward_modules, 'feedforward_modules', label) ?? [], excludeModules: toSpec(j.exclude_modules, 'exclude_modules', label) };
+      return { ...common, method: 'ia3', targetModules: spec('target_modules'), feedforwardModules: spec('feedforward_modules') ?? [], excludeModules: spec('exclude_modules') };
     case 'LN_TUNING':
-      return { ...common, method: 'ln-tuning', targetModules: toSpec(j.target_modules, 'target_modules', label), excludeModules: toSpec(j.exclude_modules, 'exclude_modules', label) };
+      return { ...common, method: 'ln-tuning', targetModules: spec('target_modules'), excludeModules: spec('exclude_modules') };
     case 'PREFIX_TUNING':
+      prompt();
       // the file holds the encoder output table; a projection MLP is not saved by PEFT, so it loads as P-Tuning v2
-      return { ...common, method: 'p-tuning-v2', numVirtualTokens: num('num_virtual_tokens') };
+      return { ...common, method: 'p-tuning-v2', numVirtualTokens: j.num_virtual_tokens as number };
     case 'PROMPT_TUNING':
-      return { ...common, method: 'prompt-tuning', numVirtualTokens: num('num_virtual_tokens') };
-    case SELECTIVE_TYPE:
+      prompt();
+      return { ...common, method: 'prompt-tuning', numVirtualTokens: j.num_virtual_tokens as number };
+    default: // SELECTIVE_TYPE (checkAdapterConfig rejects every other type)
       return { ...common, method: j.method as 'bitfit', includeLayerNorm: j.include_layer_norm === true };
-    default:
-      throw new PeftError(
-        `${label}: peft_type ${JSON.stringify(type)} is not supported; supported: ${[...new Set(Object.values(PEFT_TYPES))].join(', ')}, ${SELECTIVE_TYPE}`,
-        'PEFT_UNSUPPORTED',
-      );
   }
 }

@@ -21,7 +21,7 @@ export class LnTuningLayer extends AdapterLayer<LayerNorm> {
   private readonly _saved = new Map<string, { weight: tf.Tensor; bias: tf.Tensor }>();
 
   addAdapter(name: string, mask?: LnMask): void {
-    const copy = cloneModule(this.base_layer);
+    const copy = this.adopt(cloneModule(this.base_layer));
     copy.unfreeze();
     this.ln_tuning_layers.set(name, copy);
     if (mask) this._masks.set(name, mask);
@@ -84,6 +84,9 @@ export class LnTuningLayer extends AdapterLayer<LayerNorm> {
     const m = this._masks.get(name);
     if (m) tf.dispose([m.weight, m.bias].filter((t): t is tf.Tensor => !!t));
     this._masks.delete(name);
+    const s = this._saved.get(name);
+    if (s) tf.dispose([s.weight, s.bias]); // the backup of a merged adapter: merged for good
+    this._saved.delete(name);
     if (this._active === name) this._active = this.adapterNames()[0] ?? null;
   }
 }

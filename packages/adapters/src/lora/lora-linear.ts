@@ -23,8 +23,8 @@ export class LoraLinear extends AdapterLayer<Linear> {
 
   addAdapter(name: string, o: LoraLayerOptions): void {
     const { inFeatures, outFeatures } = this.base_layer;
-    const a = new Linear(inFeatures, o.r, { bias: false, ...(o.init === 'gaussian' ? { initStd: 1 / o.r } : {}) });
-    const b = new Linear(o.r, outFeatures, { bias: false, initStd: 0 });
+    const a = this.adopt(new Linear(inFeatures, o.r, { bias: false, ...(o.init === 'gaussian' ? { initStd: 1 / o.r } : {}) }));
+    const b = this.adopt(new Linear(o.r, outFeatures, { bias: false, initStd: 0 }));
     // inside tidy: assign shares the new tensor's data, the tensor itself must still be released
     tf.tidy(() => b.weight.assign(o.init === false ? tf.randomNormal(b.weight.shape, 0, 0.02, 'float32', nextSeed()) : tf.zeros(b.weight.shape)));
     this.lora_A.set(name, a);
@@ -57,13 +57,15 @@ export class LoraLinear extends AdapterLayer<Linear> {
     return tf.tidy(() => tf.mul(tf.matMul(this.lora_B.get(name)!.weight.value, this.lora_A.get(name)!.weight.value), this.scaling(name)));
   }
 
+  // assign inside the tidy: the variable keeps the new data, the tensor holding it is released
+  // (assigning a tidy's result kept a full copy of W alive per merge and per unmerge)
   merge(name: string): void {
     const w = this.base_layer.weight;
-    w.variable.assign(tf.tidy(() => tf.add(w.value, this.deltaWeight(name))));
+    tf.tidy(() => w.variable.assign(tf.add(w.value, this.deltaWeight(name))));
   }
   unmerge(name: string): void {
     const w = this.base_layer.weight;
-    w.variable.assign(tf.tidy(() => tf.sub(w.value, this.deltaWeight(name))));
+    tf.tidy(() => w.variable.assign(tf.sub(w.value, this.deltaWeight(name))));
   }
   deleteAdapter(name: string): void {
     this.lora_A.get(name)?.dispose();

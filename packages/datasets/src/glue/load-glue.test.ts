@@ -73,9 +73,9 @@ describe('GLUE formats of the other tasks (as the GLUE distribution writes them)
     await expect(loadGlue(dir, 'RTE', 'dev')).rejects.toThrow(DataFormatError);
     await expect(loadGlue(dir, 'RTE', 'dev')).rejects.toThrow(/RTE\/dev\.tsv:3: expected at least 4 tab-separated columns, got 2/);
     await writeFile(join(dir, 'RTE/dev.tsv'), 'index\tsentence1\tsentence2\tlabel\n0\tA.\tB.\tmaybe\n');
-    await expect(loadGlue(dir, 'RTE', 'dev')).rejects.toThrow(/RTE\/dev\.tsv:2: label "maybe" is not one of entailment, not_entailment/);
+    await expect(loadGlue(dir, 'RTE', 'dev')).rejects.toThrow(/RTE\/dev\.tsv:2: column "label": expected one of entailment, not_entailment, got "maybe"/);
     await mkdir(join(dir, 'STS-B'));
     await writeFile(join(dir, 'STS-B/dev.tsv'), 'index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n0\tg\tf\ty\to\ts\ts\tA\tB\thigh\n');
-    await expect(loadGlue(dir, 'STS-B', 'dev')).rejects.toThrow(/STS-B\/dev\.tsv:2: score "high" is not a number/);
+    await expect(loadGlue(dir, 'STS-B', 'dev')).rejects.toThrow(/STS-B\/dev\.tsv:2: column "score": expected a decimal number in \[0, 5\], got "high"/);
   });
 });

@@ -1,6 +1,6 @@
 import { readText, joinPath, type FileLocation } from '@tfjs-peft/core';
 import { DataFormatError } from '../errors';
-import { parseTsv } from '../tsv';
+import { parseTsv, parseIndexCell, parseDecimalCell } from '../tsv';
 import { GLUE, GLUE_TASK_NAMES, type GlueTaskSpec } from './tasks';
 
 export interface GlueExample {
@@ -30,7 +30,8 @@ function spec(task: string): [string, GlueTaskSpec] {
 /**
  * Reads one split of a GLUE task from a `glue_data` folder (path or URL): `loadGlue(dir, 'MRPC', 'dev')`.
  * Columns and label spaces follow the GLUE distribution; test files have no labels. A row with
- * too few columns, an unknown label or a bad score is an error naming the file and line.
+ * too few columns, an unknown label, a score that is not a decimal in [0, 5] (STS-B) or a test id
+ * that is not a decimal integer is a `DataFormatError` naming the file, line and column.
  */
 export async function loadGlue(glueDir: FileLocation, task: string, split: string): Promise<GlueSplit> {
   const [name, s] = spec(task);
@@ -54,20 +55,22 @@ export async function loadGlue(glueDir: FileLocation, task: string, split: strin
   const il = isTest ? -1 : col((cols as GlueTaskSpec['columns']).label);
   const iid = isTest ? col((cols as GlueTaskSpec['testColumns']).id) : -1;
   const need = Math.max(ia, ib, il, iid) + 1;
+  // a column's name for messages: its header name, or its 1-based position in headerless files
+  const colName = (c: string | number) => (typeof c === 'number' ? String(c + 1) : c);
   const examples: GlueExample[] = rows.map(({ line, cells }, n) => {
     if (cells.length < need) throw new DataFormatError(file, line, `expected at least ${need} tab-separated columns, got ${cells.length}`);
     let label: number | null = null;
     if (!isTest) {
-      const raw = cells[il]!.trim();
+      const raw = cells[il]!;
+      const column = colName((cols as GlueTaskSpec['columns']).label);
       if (s.labels) {
         label = s.labels.indexOf(raw);
-        if (label < 0) throw new DataFormatError(file, line, `label ${JSON.stringify(raw)} is not one of ${s.labels.join(', ')}`);
+        if (label < 0) throw new DataFormatError(file, line, `expected one of ${s.labels.join(', ')}, got ${JSON.stringify(raw)}`, column);
       } else {
-        label = Number(raw);
-        if (raw === '' || !Number.isFinite(label)) throw new DataFormatError(file, line, `score ${JSON.stringify(raw)} is not a number`);
+        label = parseDecimalCell(raw, { file, line, column }, 0, 5);
       }
     }
-    const idx = isTest ? Number(cells[iid]) : n;
+    const idx = isTest ? parseIndexCell(cells[iid]!, { file, line, column: colName((cols as GlueTaskSpec['testColumns']).id) }) : n;
     return { idx, textA: cells[ia]!, textB: ib >= 0 ? cells[ib]! : null, label };
   });
   return { task: name, split, examples, labelNames: s.labels, file };

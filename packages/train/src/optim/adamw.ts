@@ -18,6 +18,7 @@ export interface AdamWOptions {
  */
 export class AdamW implements Optimizer {
   readonly params: ParamEntry[];
+  readonly slotNames = ['exp_avg', 'exp_avg_sq'] as const;
   private m = new Map<string, tf.Variable>();
   private v = new Map<string, tf.Variable>();
   private t = 0;
@@ -66,9 +67,12 @@ export class AdamW implements Optimizer {
     for (const { name, param } of this.params) {
       const m = s.slots.get(`${name}.exp_avg`);
       const v = s.slots.get(`${name}.exp_avg_sq`);
-      if (!m || !v) continue;
       this.m.get(name)?.dispose();
       this.v.get(name)?.dispose();
+      this.m.delete(name);
+      this.v.delete(name);
+      // no moments in the state: none were made yet (made lazily at the parameter's first gradient)
+      if (!m || !v) continue;
       this.m.set(name, tf.tidy(() => tf.variable(tf.reshape(m, param.shape), false)));
       this.v.set(name, tf.tidy(() => tf.variable(tf.reshape(v, param.shape), false)));
     }

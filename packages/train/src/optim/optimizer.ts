@@ -16,6 +16,8 @@ export interface OptimizerState {
 
 export interface Optimizer {
   readonly params: ParamEntry[];
+  /** the kinds of per-parameter state it keeps; checkpoint slots are `<param name>.<kind>` */
+  readonly slotNames: readonly string[];
   /** Applies one update with learning rate `lr`; `grads` by variable name. */
   apply(grads: Record<string, tf.Tensor>, lr: number): void;
   state(): OptimizerState;

@@ -13,6 +13,9 @@ export class SGD implements Optimizer {
   ) {
     this.params = params.map(([name, param]) => ({ name, param, weightDecay: decayFor(name, o.weightDecay ?? 0) }));
   }
+  get slotNames(): readonly string[] {
+    return this.o.momentum ? ['momentum_buffer'] : [];
+  }
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.t++;
     const mu = this.o.momentum ?? 0;
@@ -38,6 +41,8 @@ export class SGD implements Optimizer {
     this.t = s.step;
     for (const { name } of this.params) {
       const b = s.slots.get(`${name}.momentum_buffer`);
+      this.buf.get(name)?.dispose();
+      this.buf.delete(name);
       if (b) this.buf.set(name, tf.tidy(() => tf.variable(tf.clone(b), false)));
     }
   }
