@@ -21,7 +21,7 @@ export {
   SAFE_WEIGHTS_NAME,
   SAFE_WEIGHTS_INDEX_NAME,
 } from './io/checkpoint';
-export { readBytes, readText, writeFileAtomic, joinPath, exists, type ByteSource, type FileLocation } from './io/files';
+export { readBytes, readText, writeFileAtomic, joinPath, exists, FileReadError, type ByteSource, type FileLocation } from './io/files';
 export { MemoryFolder, MemoryPath } from './io/memory-folder';
 export { stateDict, loadStateDict, type LoadStateDictOptions, type LoadStateDictResult } from './io/state-dict';
 export { countParameters, measurePeakBytes, formatBytes, type ParameterCounts, type PeakMemory } from './accounting';

@@ -1,4 +1,4 @@
-export { ConfigError, ConfigReader, type RawConfig } from './common/config';
+export { ConfigError, ConfigReader, configLabel, setConfigLabel, SUPPORTED_ACTIVATIONS, type RawConfig } from './common/config';
 export { PreTrainedModel, readConfig, type FromPretrainedOptions, type LoadingInfo } from './common/pretrained';
 export { PatchEmbedding } from './common/patch-embedding';
 export { FirstTokenOnlyError } from './common/first-token';

@@ -2,6 +2,7 @@
  * Byte I/O that works in Node (paths) and in browsers (URLs, bytes, picked folders). Node modules
  * are loaded with `import()` only when a path is used, so browser bundles never need them.
  */
+import { TfjsPeftError } from '../errors';
 import { MemoryFolder, MemoryPath } from './memory-folder';
 
 /** Where a file or folder is: a path (Node), an http(s)/blob/data URL, or a place in a `MemoryFolder`. */
@@ -19,6 +20,30 @@ function isUrlString(s: string): boolean {
   return /^(https?|blob|data):/i.test(s);
 }
 
+/** A file could not be read (missing, a folder, no permission); the message names the path. */
+export class FileReadError extends TfjsPeftError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    override readonly cause?: unknown,
+  ) {
+    super('FILE_READ', `${path}: ${reason}`);
+  }
+}
+
+function fileReadError(path: string, e: unknown): FileReadError {
+  const code = (e as { code?: string }).code;
+  const reason =
+    code === 'EISDIR'
+      ? 'is a folder, not a file'
+      : code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : `cannot be read (${(e as Error).message})`;
+  return new FileReadError(path, reason, e);
+}
+
 /** Reads a whole file: a path (Node), an http(s)/blob URL (fetch), or bytes as they are. */
 export async function readBytes(source: ByteSource): Promise<{ bytes: Uint8Array; label: string }> {
   if (source instanceof Uint8Array) return { bytes: source, label: '<bytes>' };
@@ -34,7 +59,12 @@ export async function readBytes(source: ByteSource): Promise<{ bytes: Uint8Array
   }
   const { readFile } = await import('node:fs/promises');
   const path = source instanceof URL ? (await import('node:url')).fileURLToPath(source) : source;
-  const buf = await readFile(path);
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (e) {
+    throw fileReadError(path, e);
+  }
   return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), label: path };
 }
 

@@ -22,6 +22,38 @@ function isNonNegInt(v: unknown): v is number {
 }
 
 /**
+ * The first key that occurs twice in one object of a (valid) JSON text, with its path, or null.
+ * `JSON.parse` keeps the last value silently; the reference reader must not be second-guessed.
+ */
+export function findDuplicateJsonKey(text: string): string | null {
+  const stack: ({ keys: Set<string>; path: string } | null)[] = [];
+  let path = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '{') stack.push({ keys: new Set(), path });
+    else if (ch === '[') stack.push(null);
+    else if (ch === '}' || ch === ']') stack.pop();
+    else if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const literal = text.slice(i, j + 1);
+      let k = j + 1;
+      while (k < text.length && /\s/.test(text[k]!)) k++;
+      const top = stack[stack.length - 1];
+      if (text[k] === ':' && top) {
+        const key = JSON.parse(literal) as string;
+        const full = top.path ? `${top.path}.${key}` : key;
+        if (top.keys.has(key)) return full;
+        top.keys.add(key);
+        path = full;
+      }
+      i = j;
+    }
+  }
+  return null;
+}
+
+/**
  * Parses a safetensors file held in memory. Every structural problem is a `SafetensorsError`
  * naming `label` (the file) and, where there is one, the tensor: truncated file, header length
  * beyond the file, non-JSON or non-object header, unknown dtype, bad shape or offsets, offsets
@@ -39,19 +71,26 @@ export function parseSafetensors(bytes: Uint8Array, label = '<bytes>'): Safetens
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) throw new SafetensorsError(label, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    header = JSON.parse(text);
   } catch (e) {
     throw new SafetensorsError(label, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    throw new SafetensorsError(label, `header must be a JSON object, got ${Array.isArray(header) ? 'an array' : typeof header}`);
+    throw new SafetensorsError(label, `header must be a JSON object, got ${Array.isArray(header) ? 'an array' : header === null ? 'null' : typeof header}`);
   }
+  if (text[0] !== '{') {
+    throw new SafetensorsError(label, `header must start with "{" (as the reference reader requires), got ${JSON.stringify(text.slice(0, 8))}`);
+  }
+  const dup = findDuplicateJsonKey(text);
+  if (dup !== null) throw new SafetensorsError(label, `header has a duplicate key "${dup}"`);
   const dataStart = 8 + n;
   const dataLen = bytes.byteLength - dataStart;
-  const metadata: Record<string, string> = {};
+  const metadata = Object.create(null) as Record<string, string>;
   const tensors = new Map<string, RawTensor>();
-  const spans: [number, number, string][] = [];
+  const spans: [number, number, string][] = []; // every tensor, empty ones too
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
@@ -89,14 +128,34 @@ export function parseSafetensors(bytes: Uint8Array, label = '<bytes>'): Safetens
         `${where}: ${end - begin} bytes of data, but shape [${(shape as number[]).join(',')}] × ${dtype} (${DTYPE_BYTES[dtype]} bytes) needs ${expected}`,
       );
     }
-    if (end > begin) spans.push([begin, end, name]);
+    spans.push([begin, end, name]);
     tensors.set(name, { dtype, shape: shape as number[], bytes: bytes.subarray(dataStart + begin, dataStart + end) });
   }
-  spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) {
-    const [b, , nm] = spans[i]!;
-    const [, pe, pn] = spans[i - 1]!;
-    if (b < pe) throw new SafetensorsError(label, `tensor "${nm}" overlaps tensor "${pn}" (offsets ${b} < ${pe})`);
+  // As the reference reader: sorted by offsets, the tensors tile the data section exactly,
+  // starting at 0, with no gap, no overlap and no bytes after the last one.
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let expectedBegin = 0;
+  let prev: string | null = null;
+  for (const [b, e, nm] of spans) {
+    if (b < expectedBegin) {
+      throw new SafetensorsError(label, `tensor "${nm}" overlaps tensor "${prev}" (offsets ${b} < ${expectedBegin})`);
+    }
+    if (b > expectedBegin) {
+      throw new SafetensorsError(
+        label,
+        prev === null
+          ? `tensor "${nm}": the first tensor's data must begin at offset 0, got ${b}`
+          : `tensor "${nm}": gap of ${b - expectedBegin} bytes after tensor "${prev}" (offsets ${expectedBegin} → ${b})`,
+      );
+    }
+    expectedBegin = e;
+    prev = nm;
+  }
+  if (expectedBegin !== dataLen) {
+    throw new SafetensorsError(
+      label,
+      `${dataLen - expectedBegin} trailing bytes after ${prev === null ? 'the header (no tensors)' : `the last tensor "${prev}"`} (data section is ${dataLen} bytes, tensors end at ${expectedBegin})`,
+    );
   }
   return { metadata, tensors };
 }

@@ -42,7 +42,8 @@ export async function tensorToRaw(t: tf.Tensor, floatDtype: 'F32' | 'F16' | 'BF1
 export function serializeSafetensors(tensors: Map<string, RawTensor> | Record<string, RawTensor>, metadata?: Record<string, string>): Uint8Array {
   const entries = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))];
   entries.sort(([na, a], [nb, b]) => DTYPE_BYTES[b.dtype] - DTYPE_BYTES[a.dtype] || (na < nb ? -1 : na > nb ? 1 : 0));
-  const header: Record<string, unknown> = {};
+  // no prototype: a tensor named "__proto__" is an own key (and written), not a prototype change
+  const header = Object.create(null) as Record<string, unknown>;
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {

@@ -9,13 +9,98 @@ export class ConfigError extends TfjsPeftError {
 
 export type RawConfig = Record<string, unknown>;
 
+const LABELS = new WeakMap<object, string>();
+
+/** Remembers where a config object was read from (`./my-model/config.json`), for error messages. */
+export function setConfigLabel(raw: RawConfig, label: string): void {
+  if (raw !== null && typeof raw === 'object') LABELS.set(raw, label);
+}
+
+/** Where a config object was read from, or `config.json` when it was built in code. */
+export function configLabel(raw: unknown): string {
+  return (raw !== null && typeof raw === 'object' && LABELS.get(raw)) || 'config.json';
+}
+
+function show(v: unknown): string {
+  return v === undefined ? 'nothing (the field is missing)' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+}
+
+/** Activations `activation()` implements (HF `hidden_act` names). */
+export const SUPPORTED_ACTIVATIONS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu', 'swish'] as const;
+
 /** Typed access to a Hugging Face config object; every error names the file and the field. */
 export class ConfigReader {
   constructor(
     readonly raw: RawConfig,
-    readonly label = 'config.json',
+    readonly label = configLabel(raw),
   ) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${label}: expected a JSON object`);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError(`${label}: expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+    }
+  }
+
+  private fail(key: string, expected: string, v: unknown): never {
+    throw new ConfigError(`${this.label}: "${key}" expected ${expected}, got ${show(v)}`);
+  }
+
+  /** An integer ≥ 1 (sizes, counts). */
+  posInt(key: string, fallback?: number): number {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) this.fail(key, 'a positive integer', this.get(key));
+    return v;
+  }
+
+  /** An integer ≥ 0 (token ids). */
+  nonNegInt(key: string, fallback?: number): number {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) this.fail(key, 'a non-negative integer', this.get(key));
+    return v;
+  }
+
+  /** A finite number > 0 (layer_norm_eps). */
+  positive(key: string, fallback?: number): number {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(key, 'a positive number', this.get(key));
+    return v;
+  }
+
+  /** A probability in [0, 1) (dropout rates, label smoothing). */
+  prob(key: string, fallback?: number): number {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'number' || !(v >= 0 && v < 1)) this.fail(key, 'a probability in [0, 1)', this.get(key));
+    return v;
+  }
+
+  optionalProb(key: string): number | null {
+    return this.get(key) == null ? null : this.prob(key);
+  }
+
+  /** `hidden_act`: a name `activation()` implements. */
+  activation(key = 'hidden_act', fallback = 'gelu'): string {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'string') this.fail(key, 'an activation name', this.get(key));
+    if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(v)) {
+      throw new ConfigError(`${this.label}: "${key}" = ${JSON.stringify(v)} is not supported by tfjs-peft; supported: ${SUPPORTED_ACTIVATIONS.map((s) => JSON.stringify(s)).join(', ')}`);
+    }
+    return v;
+  }
+
+  /** A nested config object (`text_config`); missing or null is `{}`. */
+  object(key: string): RawConfig {
+    const v = this.get(key);
+    if (v == null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) this.fail(key, 'an object', v);
+    return v as RawConfig;
+  }
+
+  /** `a` must be a multiple of `b` (hidden_size and num_attention_heads, image_size and patch_size). */
+  multipleOf(aKey: string, a: number, bKey: string, b: number): void {
+    if (a % b !== 0) throw new ConfigError(`${this.label}: ${aKey} ${a} is not a multiple of ${bKey} ${b}`);
+  }
+
+  /** A token id must index the vocabulary. */
+  below(key: string, v: number, limitKey: string, limit: number): void {
+    if (v >= limit) throw new ConfigError(`${this.label}: "${key}" ${v} must be less than "${limitKey}" ${limit}`);
   }
 
   private get(key: string): unknown {
@@ -77,8 +162,13 @@ export class ConfigReader {
   /** num_labels as transformers derives it: len(id2label) when present, else num_labels, else 2. */
   numLabels(): number {
     const id2label = this.get('id2label');
-    if (id2label && typeof id2label === 'object') return Object.keys(id2label).length;
-    return this.int('num_labels', 2);
+    if (id2label != null) {
+      if (typeof id2label !== 'object' || Array.isArray(id2label)) this.fail('id2label', 'an object of label names', id2label);
+      const n = Object.keys(id2label).length;
+      if (n < 1) this.fail('id2label', 'at least one label', id2label);
+      return n;
+    }
+    return this.posInt('num_labels', 2);
   }
 }
 

@@ -89,8 +89,8 @@ describe('savePretrained → fromPretrained', () => {
     expect(() => new BertModel({ ...bertCfg, position_embedding_type: 'relative_key' })).toThrow(ConfigError);
     expect(() => new BertModel({ ...bertCfg, position_embedding_type: 'relative_key' })).toThrow(/"position_embedding_type" = "relative_key" is not supported by tfjs-peft; supported: "absolute"/);
     expect(() => new BertModel({ ...bertCfg, hidden_size: 15 })).toThrow(/hidden_size 15 is not a multiple of num_attention_heads 2/);
-    expect(() => new BertModel({ ...bertCfg, hidden_act: 'quick_gelu' })).toThrow(/unknown hidden_act "quick_gelu"/);
-    expect(() => new BertModel({ ...bertCfg, vocab_size: 'many' })).toThrow(/"vocab_size" expected an integer, got "many"/);
+    expect(() => new BertModel({ ...bertCfg, hidden_act: 'quick_gelu' })).toThrow(/config\.json: "hidden_act" = "quick_gelu" is not supported by tfjs-peft; supported: "gelu"/);
+    expect(() => new BertModel({ ...bertCfg, vocab_size: 'many' })).toThrow(/"vocab_size" expected a positive integer, got "many"/);
     expect(() => new BlipForQuestionAnswering({ ...blipCfg, text_config: { ...blipCfg.text_config, encoder_hidden_size: 8 } })).toThrow(/encoder_hidden_size 8 must equal vision_config\.hidden_size 16/);
   });
 

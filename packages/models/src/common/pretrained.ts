@@ -11,7 +11,7 @@ import {
   type FileLocation,
   type RawTensor,
 } from '@tfjs-peft/core';
-import { ConfigError, floatKeysOf, serializeConfig, type RawConfig } from './config';
+import { ConfigError, ConfigReader, configLabel, floatKeysOf, serializeConfig, setConfigLabel, type RawConfig } from './config';
 
 export interface FromPretrainedOptions {
   /** Values that override config.json (e.g. `{ num_labels: 2 }` for a new classification head). */
@@ -34,6 +34,8 @@ export async function readConfig(dir: FileLocation): Promise<RawConfig> {
   } catch (e) {
     throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
   }
+  new ConfigReader(raw, label); // a JSON object, not null, an array or a number
+  setConfigLabel(raw, label);
   FLOAT_KEYS.set(raw, floatKeysOf(text));
   return raw;
 }
@@ -84,6 +86,7 @@ export class PreTrainedModel extends Module {
     const fileConfig = await readConfig(dir);
     const raw = { ...fileConfig, ...(options.config ?? {}) };
     FLOAT_KEYS.set(raw, FLOAT_KEYS.get(fileConfig)!);
+    setConfigLabel(raw, configLabel(fileConfig));
     const model = new this(raw);
     const weights = await readCheckpointWeights(dir);
     model.loadPretrainedWeights(weights, options);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, Linear, LayerNorm, Dropout, Parameter, crossEntropy, gelu } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
-import { ConfigError, type RawConfig } from '../common/config';
+import { ConfigError, ConfigReader, type RawConfig } from '../common/config';
 import { classificationLoss } from '../common/losses';
 import { parseBertConfig, type BertConfig } from '../bert/config';
 import { BertModel, BertModule, toInt32 } from '../bert/bert-model';
@@ -12,8 +12,9 @@ import { FirstTokenOnlyError, firstToken } from '../common/first-token';
  * RoBERTa is BERT with positions that start after the padding id and skip padding, one token type,
  * and its own heads; the encoder is `BertModule` with `model_type: "roberta"`.
  */
-function parseRobertaConfig(raw: RawConfig): BertConfig {
-  if (raw.model_type !== 'roberta') throw new ConfigError(`config.json: "model_type" = ${JSON.stringify(raw.model_type)}; Roberta* classes need "roberta"`);
+export function parseRobertaConfig(raw: RawConfig): BertConfig {
+  const c = new ConfigReader(raw); // rejects a null or non-object config by file name
+  if (raw.model_type !== 'roberta') throw new ConfigError(`${c.label}: "model_type" = ${JSON.stringify(raw.model_type)}; Roberta* classes need "roberta"`);
   return parseBertConfig(raw);
 }
 

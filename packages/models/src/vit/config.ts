@@ -1,4 +1,4 @@
-import { ConfigError, ConfigReader, type RawConfig } from '../common/config';
+import { ConfigReader, configLabel, type RawConfig } from '../common/config';
 import type { ProblemType } from '../common/losses';
 
 export interface ViTConfig {
@@ -18,28 +18,28 @@ export interface ViTConfig {
   problemType: ProblemType | null;
 }
 
-export function parseViTConfig(raw: RawConfig, label = 'config.json'): ViTConfig {
+export function parseViTConfig(raw: RawConfig, label = configLabel(raw)): ViTConfig {
   const c = new ConfigReader(raw, label);
   c.oneOf('model_type', ['vit'] as const, 'vit');
-  const imageSize = c.int('image_size', 224);
-  const patchSize = c.int('patch_size', 16);
-  if (imageSize % patchSize !== 0) throw new ConfigError(`${label}: image_size ${imageSize} is not a multiple of patch_size ${patchSize}`);
-  const hiddenSize = c.int('hidden_size', 768);
-  const heads = c.int('num_attention_heads', 12);
-  if (hiddenSize % heads !== 0) throw new ConfigError(`${label}: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${heads}`);
+  const imageSize = c.posInt('image_size', 224);
+  const patchSize = c.posInt('patch_size', 16);
+  c.multipleOf('image_size', imageSize, 'patch_size', patchSize);
+  const hiddenSize = c.posInt('hidden_size', 768);
+  const heads = c.posInt('num_attention_heads', 12);
+  c.multipleOf('hidden_size', hiddenSize, 'num_attention_heads', heads);
   const problem = c.optionalStr('problem_type');
   return {
     hiddenSize,
-    numHiddenLayers: c.int('num_hidden_layers', 12),
+    numHiddenLayers: c.posInt('num_hidden_layers', 12),
     numAttentionHeads: heads,
-    intermediateSize: c.int('intermediate_size', 3072),
-    hiddenAct: c.str('hidden_act', 'gelu'),
-    hiddenDropoutProb: c.num('hidden_dropout_prob', 0),
-    attentionProbsDropoutProb: c.num('attention_probs_dropout_prob', 0),
-    layerNormEps: c.num('layer_norm_eps', 1e-12),
+    intermediateSize: c.posInt('intermediate_size', 3072),
+    hiddenAct: c.activation('hidden_act', 'gelu'),
+    hiddenDropoutProb: c.prob('hidden_dropout_prob', 0),
+    attentionProbsDropoutProb: c.prob('attention_probs_dropout_prob', 0),
+    layerNormEps: c.positive('layer_norm_eps', 1e-12),
     imageSize,
     patchSize,
-    numChannels: c.int('num_channels', 3),
+    numChannels: c.posInt('num_channels', 3),
     qkvBias: c.bool('qkv_bias', true),
     numLabels: c.numLabels(),
     problemType: problem == null ? null : c.oneOf('problem_type', ['regression', 'single_label_classification', 'multi_label_classification'] as const, 'regression'),
