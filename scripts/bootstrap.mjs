@@ -77,7 +77,7 @@ else if (job === 'tour') status = run(pnpm, [...pnpmPre, '--filter', '@tfjs-peft
 else if (job === 'test') {
   const reports = () => [...pkgs.map((p) => join(root, 'packages', p)), ...readdirSync(join(root, 'examples')).map((p) => join(root, 'examples', p))].map((d) => join(d, '.vitest-results.json'));
   for (const f of reports()) if (existsSync(f)) rmSync(f);
-  status = run(pnpm, [...pnpmPre, 'exec', 'turbo', 'run', 'typecheck', 'test', 'lint', '--concurrency=1', '--output-logs=full', ...passArgs], { env });
+  status = run(pnpm, [...pnpmPre, 'exec', 'turbo', 'run', 'typecheck', 'test', 'lint', '--concurrency=1', '--continue', '--output-logs=full', ...passArgs], { env });
   let passed = 0;
   let failed = 0;
   let skipped = 0;

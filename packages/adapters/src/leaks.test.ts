@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useBackend } from '@tfjs-peft/ops/testing';
+import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { manualSeed, type Module } from '@tfjs-peft/core';
 import { BertForMaskedLM } from '@tfjs-peft/models/bert';
 import { applyPeft, loadPeft, type PeftConfig, type PeftModel } from './index';
@@ -45,10 +45,14 @@ const mem = () => {
 /** A forward whose outputs are all released. */
 const run = (peft: { forward(i: never): unknown }, inputs: Record<string, tf.Tensor>) => tf.tidy(() => void peft.forward(inputs as never));
 
-describe.each(CASES)('no leaks: $name', (c) => {
+/** The leak checks run on cpu and wasm (whichever of them this run tests). */
+const LEAK_BACKENDS = testBackends().filter((b) => b === 'cpu' || b === 'wasm');
+const RUNS = LEAK_BACKENDS.flatMap((backend) => CASES.map((c) => ({ ...c, backend })));
+
+describe.each(RUNS)('no leaks on $backend: $name', (c) => {
   let inputs: Record<string, tf.Tensor>;
   beforeAll(async () => {
-    await useBackend('cpu');
+    await useBackend(c.backend);
     inputs = toy.inputs();
   });
 
