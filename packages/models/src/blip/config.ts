@@ -59,7 +59,8 @@ export function parseBlipConfig(raw: RawConfig, label = configLabel(raw)): BlipC
   }
   const ids = { bosTokenId: t.nonNegInt('bos_token_id', 30522), sepTokenId: t.nonNegInt('sep_token_id', 102), padTokenId: t.nonNegInt('pad_token_id', 0) };
   t.below('bos_token_id', ids.bosTokenId, 'vocab_size', text.vocabSize);
-  t.below('sep_token_id', ids.sepTokenId, 'vocab_size', text.vocabSize);
+  // sep_token_id only stops generation (an id outside the vocabulary never matches), so as in
+  // transformers it is not checked against vocab_size; bos is embedded and must index the vocabulary.
   return {
     vision,
     text,
