@@ -2,6 +2,19 @@ export * from '@tfjs-peft/ops';
 export { initBackend, currentBackend, AUTO_ORDER, type BackendChoice, type BackendInfo, type InitBackendOptions } from './backend/init-backend';
 export { TfjsPeftError, ShapeError, SafetensorsError, StateDictError, ModulePathError } from './errors';
 export { Module } from './module/module';
+export {
+  COMPONENTS,
+  ModelDescriptionError,
+  componentRules,
+  describeModel,
+  isLayerNormComponent,
+  layerIndexOf,
+  requireDescription,
+  type AttentionShape,
+  type Component,
+  type ModelDescription,
+  type TargetSpec,
+} from './describe/model-description';
 export { Parameter } from './module/parameter';
 export { cloneModule } from './module/clone';
 export { Linear, type LinearOptions } from './layers/linear';

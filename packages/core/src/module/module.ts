@@ -1,5 +1,6 @@
 import { ModulePathError } from '../errors';
 import { Parameter } from './parameter';
+import type { ModelDescription } from '../describe/model-description';
 
 type Child = Module | Parameter;
 
@@ -20,6 +21,15 @@ export abstract class Module {
 
   get training(): boolean {
     return this._training;
+  }
+
+  /**
+   * What this model tells PEFT methods and analyses about itself (default targets, module roles,
+   * attention sizes; see `ModelDescription`), or null for a module without one. Model classes
+   * override it; names in it are relative to this module.
+   */
+  describe(): ModelDescription | null {
+    return null;
   }
 
   /** Direct children (modules and parameters) with their local names. */
