@@ -7,6 +7,8 @@ import { BertEmbeddings } from './embeddings';
 import { BertEncoder, type EncoderInputs } from './encoder';
 import type { KeyValuePrefix } from './attention';
 import { FirstTokenOnlyError, firstToken } from '../common/first-token';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBertFamily } from './describe';
 
 /** Inputs of every BERT-family model, by their HF names in camelCase. */
 export interface BertInputs {
@@ -105,6 +107,10 @@ export class BertModule extends Module implements BertParts {
     this.pooler = addPoolingLayer ? new BertPooler(c) : null;
   }
 
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, '', 'bert');
+  }
+
   forward(inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
     return runBert(this, this.c, inputs);
   }
@@ -124,6 +130,10 @@ export class BertModel extends PreTrainedModel implements BertParts {
     this.embeddings = new BertEmbeddings(this.c);
     this.encoder = new BertEncoder(this.c);
     this.pooler = options.addPoolingLayer === false ? null : new BertPooler(this.c);
+  }
+
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, '', String(this.config.model_type ?? 'bert'));
   }
 
   forward(inputs: BertInputs): BaseModelOutput {

@@ -6,6 +6,8 @@ import type { RawConfig } from '../common/config';
 import { parseBertConfig, type BertConfig } from './config';
 import { BertModule, toInt32, type BertInputs } from './bert-model';
 import { FirstTokenOnlyError } from '../common/first-token';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBertFamily } from './describe';
 
 export interface LabelledInputs extends BertInputs {
   /** int32 class ids, float32 targets (regression / multi-label), or −100 to ignore (token level) */
@@ -35,6 +37,10 @@ export class BertForSequenceClassification extends PreTrainedModel {
     this.classifier = new Linear(this.c.hiddenSize, this.c.numLabels, { initStd: 0.02 });
   }
 
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, 'bert', 'bert');
+  }
+
   forward(inputs: LabelledInputs): ClassifierOutput {
     const out = this.bert.forward(inputs);
     const logits = tf.tidy(() => this.classifier.forward(this.dropout.forward(out.poolerOutput!)));
@@ -57,6 +63,10 @@ export class BertForTokenClassification extends PreTrainedModel {
     this.bert = new BertModule(this.c, false);
     this.dropout = new Dropout(this.c.classifierDropout ?? this.c.hiddenDropoutProb);
     this.classifier = new Linear(this.c.hiddenSize, this.c.numLabels, { initStd: 0.02 });
+  }
+
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, 'bert', 'bert');
   }
 
   forward(inputs: LabelledInputs): ClassifierOutput {
@@ -131,6 +141,10 @@ export class BertForMaskedLM extends PreTrainedModel {
     this.c = parseBertConfig(config);
     this.bert = new BertModule(this.c, false);
     this.cls = new BertOnlyMLMHead(this.c, this.bert.embeddings.word_embeddings.weight);
+  }
+
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, 'bert', 'bert');
   }
 
   forward(inputs: LabelledInputs): ClassifierOutput {

@@ -4,6 +4,8 @@ import type { RawConfig } from '../common/config';
 import { BlipVisionModel } from './vision';
 import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from './text';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBlip } from './describe';
 
 export interface BlipCaptionInputs {
   pixelValues: tf.Tensor;
@@ -25,6 +27,10 @@ export class BlipForConditionalGeneration extends BlipPreTrainedModel {
     super(config);
     this.vision_model = new BlipVisionModel(this.c.vision);
     this.text_decoder = new BlipTextLMHeadModel(this.c.text, this.c.tieWordEmbeddings);
+  }
+
+  override describe(): ModelDescription {
+    return describeBlip(this.c.vision, ['vision_model', 'text_decoder']);
   }
 
   forward(inputs: BlipCaptionInputs): { loss?: tf.Tensor; logits?: tf.Tensor; imageEmbeds: tf.Tensor } {

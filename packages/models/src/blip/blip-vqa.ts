@@ -7,6 +7,8 @@ import type { KeyValuePrefix } from '../bert/attention';
 import { BlipVisionModel } from './vision';
 import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from './text';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBlip } from './describe';
 
 export interface BlipVqaInputs {
   pixelValues: tf.Tensor;
@@ -44,6 +46,10 @@ export class BlipForQuestionAnswering extends BlipPreTrainedModel {
     this.vision_model = new BlipVisionModel(this.c.vision);
     this.text_encoder = new BertModule(this.c.text, false);
     this.text_decoder = new BlipTextLMHeadModel(this.c.text, this.c.tieWordEmbeddings);
+  }
+
+  override describe(): ModelDescription {
+    return describeBlip(this.c.vision, ['vision_model', 'text_encoder', 'text_decoder']);
   }
 
   /** Image and question states: `[B, 1+patches, H]` and `[B, Tq, H]`. */

@@ -3,6 +3,8 @@ import { Module, crossEntropy } from '@tfjs-peft/core';
 import type { BertConfig } from '../bert/config';
 import { BertModule, toInt32, type BertInputs } from '../bert/bert-model';
 import { BertOnlyMLMHead } from '../bert/heads';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBertFamily } from '../bert/describe';
 
 /**
  * HF `BlipTextModel` is BERT without token types and with cross-attention in every layer; it is
@@ -19,6 +21,10 @@ export class BlipTextLMHeadModel extends Module {
     super();
     this.bert = new BertModule(c, false);
     this.cls = new BertOnlyMLMHead(c, tieWordEmbeddings ? this.bert.embeddings.word_embeddings.weight : null);
+  }
+
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, 'bert', 'blip_text_model');
   }
 
   /** Logits `[B, T, vocab]` of the causal decoder attending to `encoderHiddenStates`. */

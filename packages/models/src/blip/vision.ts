@@ -3,6 +3,8 @@ import { Module, Linear, LayerNorm, Parameter, ShapeError, activation, attention
 import { PatchEmbedding } from '../common/patch-embedding';
 import type { KeyValuePrefix } from '../bert/attention';
 import type { BlipVisionConfig } from './config';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBlipVision } from './describe';
 
 /** HF `BlipVisionEmbeddings`: class embedding, conv patch embedding, position embedding (no LN). */
 export class BlipVisionEmbeddings extends Module {
@@ -125,6 +127,10 @@ export class BlipVisionModel extends Module {
     this.embeddings = new BlipVisionEmbeddings(c);
     this.encoder = new BlipEncoder(c);
     this.post_layernorm = new LayerNorm(c.hiddenSize, c.layerNormEps);
+  }
+
+  override describe(): ModelDescription {
+    return describeBlipVision(this.c);
   }
   forward(pixelValues: tf.Tensor, prefixes: (KeyValuePrefix | null)[] | null = null): VisionOutput {
     const e = this.embeddings.forward(pixelValues);

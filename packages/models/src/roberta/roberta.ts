@@ -7,6 +7,8 @@ import { parseBertConfig, type BertConfig } from '../bert/config';
 import { BertModel, BertModule, toInt32 } from '../bert/bert-model';
 import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
 import { FirstTokenOnlyError, firstToken } from '../common/first-token';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeBertFamily } from '../bert/describe';
 
 /**
  * RoBERTa is BERT with positions that start after the padding id and skip padding, one token type,
@@ -58,6 +60,10 @@ export class RobertaForSequenceClassification extends PreTrainedModel {
     this.roberta = new BertModule(this.c, false);
     this.classifier = new RobertaClassificationHead(this.c);
   }
+
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, 'roberta', 'roberta');
+  }
   forward(inputs: LabelledInputs): ClassifierOutput {
     const out = this.roberta.forward(inputs);
     const logits = this.classifier.forward(out.lastHiddenState);
@@ -98,6 +104,10 @@ export class RobertaForMaskedLM extends PreTrainedModel {
     this.c = parseRobertaConfig(config);
     this.roberta = new BertModule(this.c, false);
     this.lm_head = new RobertaLMHead(this.c, this.roberta.embeddings.word_embeddings.weight);
+  }
+
+  override describe(): ModelDescription {
+    return describeBertFamily(this.c, 'roberta', 'roberta');
   }
   forward(inputs: LabelledInputs): ClassifierOutput {
     if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('RobertaForMaskedLM', 'reads every token');

@@ -7,6 +7,8 @@ import type { RawConfig } from '../common/config';
 import type { KeyValuePrefix } from '../bert/attention';
 import { parseViTConfig, type ViTConfig } from './config';
 import { firstPosition, firstToken } from '../common/first-token';
+import type { ModelDescription } from '@tfjs-peft/core';
+import { describeViT } from './describe';
 
 /** `patch_embeddings.projection` (HF `ViTPatchEmbeddings`). */
 export class ViTPatchEmbeddings extends Module {
@@ -220,6 +222,10 @@ export class ViTModule extends Module implements ViTParts {
     this.layernorm = new LayerNorm(c.hiddenSize, c.layerNormEps);
     this.pooler = addPoolingLayer ? new ViTPooler(c) : null;
   }
+
+  override describe(): ModelDescription {
+    return describeViT(this.c, '');
+  }
   forward(inputs: ViTInputs): ViTOutput {
     return runViT(this, inputs);
   }
@@ -241,6 +247,10 @@ export class ViTModel extends PreTrainedModel implements ViTParts {
     this.layernorm = new LayerNorm(this.c.hiddenSize, this.c.layerNormEps);
     this.pooler = options.addPoolingLayer === false ? null : new ViTPooler(this.c);
   }
+
+  override describe(): ModelDescription {
+    return describeViT(this.c, '');
+  }
   forward(inputs: ViTInputs): ViTOutput {
     return runViT(this, inputs);
   }
@@ -257,6 +267,10 @@ export class ViTForImageClassification extends PreTrainedModel {
     this.c = parseViTConfig(config);
     this.vit = new ViTModule(this.c, false);
     this.classifier = new Linear(this.c.hiddenSize, this.c.numLabels, { initStd: 0.02 });
+  }
+
+  override describe(): ModelDescription {
+    return describeViT(this.c, 'vit');
   }
   forward(inputs: ViTInputs): ViTOutput & { logits: tf.Tensor } {
     const out = this.vit.forward(inputs);
