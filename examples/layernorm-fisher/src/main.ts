@@ -144,6 +144,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   // 1. full fine-tuning; the change of every component; the Fisher of the fine-tuned model, on all and per fold
   console.log('\n== full fine-tuning');
   let tuned: FlatWeights = new Map();
+  let tunedModel!: Module; // its describe() names the component of each parameter
   let fisher!: FisherResult;
   const foldFisher: FisherResult[] = [];
   const full = await runMethod({
@@ -152,6 +153,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     lr: lrFor('full'),
     onTrained: async (m: Module) => {
       tuned = await flatWeights(m);
+      tunedModel = (m as { model?: Module }).model ?? m;
       const model = m as never;
       const fo = { kind, maxLength: common.maxLength, seed, regression, progress: !a['no-progress'] };
       fisher = await fisherOf(model, tokenizer, fisherExamples, { ...fo, label: `Fisher (${kind})` });
@@ -160,7 +162,7 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   });
   const metricName = Object.keys(full.metrics)[0]!;
   const base = alignBase(await flatWeights(await readCheckpointWeights(a.model!)), tuned);
-  const change = parameterChange(base, tuned);
+  const change = parameterChange(base, tuned, tunedModel);
   const ranking = changeByComponent(change, 'relative');
   const lines: string[] = [];
   const say = (s = '') => (console.log(s), lines.push(s));

@@ -1,64 +1,25 @@
+import { COMPONENTS, isLayerNormComponent, layerIndexOf, requireDescription, type Component, type ModelDescription, type Module } from '@tfjs-peft/core';
+
+export { COMPONENTS, isLayerNormComponent, type Component };
+
 /**
- * BERT-family components as the LayerNorm paper groups them, from HF state-dict names
- * (`bert.encoder.layer.3.attention.output.LayerNorm.weight`). Works for RoBERTa and ViT names too.
+ * The rules the component analysis reads: a model's own description (`describe()` of a tfjs-peft
+ * model class: each architecture maps its parameter names onto the LayerNorm paper's components in
+ * its own folder of `@tfjs-peft/models`), or a description given directly.
  */
-export type Component =
-  | 'embeddings'
-  | 'embeddings.LayerNorm'
-  | 'attention.query'
-  | 'attention.key'
-  | 'attention.value'
-  | 'attention.output.dense'
-  | 'attention.output.LayerNorm'
-  | 'intermediate.dense'
-  | 'output.dense'
-  | 'output.LayerNorm'
-  | 'pooler'
-  | 'classifier'
-  | 'other';
+export type ComponentSource = Module | Pick<ModelDescription, 'componentOf' | 'layerOf'>;
 
-export const COMPONENTS: readonly Component[] = [
-  'embeddings',
-  'embeddings.LayerNorm',
-  'attention.query',
-  'attention.key',
-  'attention.value',
-  'attention.output.dense',
-  'attention.output.LayerNorm',
-  'intermediate.dense',
-  'output.dense',
-  'output.LayerNorm',
-  'pooler',
-  'classifier',
-  'other',
-];
-
-const RULES: [RegExp, Component][] = [
-  [/embeddings\.(LayerNorm|layernorm)\./, 'embeddings.LayerNorm'],
-  [/embeddings\./, 'embeddings'],
-  [/attention\.(self|attention)\.query\./, 'attention.query'],
-  [/attention\.(self|attention)\.key\./, 'attention.key'],
-  [/attention\.(self|attention)\.value\./, 'attention.value'],
-  [/attention\.output\.dense\./, 'attention.output.dense'],
-  [/attention\.output\.LayerNorm\.|layernorm_before\./, 'attention.output.LayerNorm'],
-  [/intermediate\.dense\./, 'intermediate.dense'],
-  [/(^|\.)output\.dense\./, 'output.dense'],
-  [/(^|\.)output\.LayerNorm\.|layernorm_after\./, 'output.LayerNorm'],
-  [/(^|\.)pooler\./, 'pooler'],
-  [/(^|\.)(classifier|cls|score|qa_outputs)\./, 'classifier'],
-];
-
-/** The component a parameter belongs to (`'other'` when none matches). */
-export function componentOf(name: string): Component {
-  for (const [re, c] of RULES) if (re.test(name)) return c;
-  return 'other';
+/** The description behind a source; a ModelDescriptionError for a module that has none. */
+export function componentRulesOf(source: ComponentSource): Pick<ModelDescription, 'componentOf' | 'layerOf'> {
+  return 'componentOf' in source && typeof source.componentOf === 'function'
+    ? source
+    : requireDescription(source as Module, 'component analysis', 'the component of a parameter comes from the model class (pass the model, or its describe())');
 }
 
-/** The encoder layer index in a name (`…layer.3.…` → 3), or null outside the layer stack. */
-export function layerOf(name: string): number | null {
-  const m = name.match(/(?:^|\.)layers?\.(\d+)\./);
-  return m ? Number(m[1]) : null;
+/** The component a parameter of `source` belongs to (`'other'` when none matches). */
+export function componentOf(name: string, source: ComponentSource): Component {
+  return componentRulesOf(source).componentOf(name);
 }
 
-/** Whether a component is a LayerNorm. */
-export const isLayerNormComponent = (c: Component): boolean => c.endsWith('LayerNorm');
+/** The transformer layer index in a parameter name (`…layer.3.…`, `…layers.3.…` → 3), or null outside the layer stack. */
+export const layerOf = layerIndexOf;

@@ -1,4 +1,4 @@
-export { componentOf, layerOf, isLayerNormComponent, COMPONENTS, type Component } from './components';
+export { componentOf, componentRulesOf, layerOf, isLayerNormComponent, COMPONENTS, type Component, type ComponentSource } from './components';
 export { flatWeights, type FlatWeights } from './weights';
 export { parameterChange, changeByComponent, changeByLayer, type TensorChange, type ParameterChangeReport, type GroupChange, type ChangeMeasure } from './parameter-change';
 export { layerNormFisher, layerNormPaths } from './layer-norm-fisher';

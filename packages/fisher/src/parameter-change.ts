@@ -1,4 +1,4 @@
-import { componentOf, layerOf, COMPONENTS, type Component } from './components';
+import { COMPONENTS, componentRulesOf, type Component, type ComponentSource } from './components';
 import type { FlatWeights } from './weights';
 import { FisherError } from './errors';
 
@@ -25,9 +25,12 @@ export interface ParameterChangeReport {
 
 /**
  * How much every parameter tensor moved between a base and a fine-tuned checkpoint. Tensors are
- * matched by name; a shape mismatch under one name is an error naming it.
+ * matched by name; a shape mismatch under one name is an error naming it. `model` (the fine-tuned
+ * model, or any model of the architecture, or its `describe()`) says which component and layer each
+ * name belongs to.
  */
-export function parameterChange(base: FlatWeights, tuned: FlatWeights): ParameterChangeReport {
+export function parameterChange(base: FlatWeights, tuned: FlatWeights, model: ComponentSource): ParameterChangeReport {
+  const rules = componentRulesOf(model);
   const tensors: TensorChange[] = [];
   for (const [name, b] of base) {
     const t = tuned.get(name);
@@ -47,8 +50,8 @@ export function parameterChange(base: FlatWeights, tuned: FlatWeights): Paramete
     const l2 = Math.sqrt(d2);
     tensors.push({
       name,
-      component: componentOf(name),
-      layer: layerOf(name),
+      component: rules.componentOf(name),
+      layer: rules.layerOf(name),
       numel: b.values.length,
       l2,
       relative: b2 > 0 ? l2 / Math.sqrt(b2) : l2 > 0 ? Infinity : 0,
