@@ -91,32 +91,17 @@ export function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { caus
   return m.pooler ? { lastHiddenState, poolerOutput: m.pooler.forward(lastHiddenState) } : { lastHiddenState };
 }
 
-/** BERT's module stack without checkpoint I/O: what the heads hold as `bert` (and BLIP as its text model). */
-export class BertModule extends Module implements BertParts {
-  embeddings: BertEmbeddings;
-  encoder: BertEncoder;
-  pooler: BertPooler | null;
-
-  constructor(
-    readonly c: BertConfig,
-    addPoolingLayer = true,
-  ) {
-    super();
-    this.embeddings = new BertEmbeddings(c);
-    this.encoder = new BertEncoder(c);
-    this.pooler = addPoolingLayer ? new BertPooler(c) : null;
-  }
-
-  override describe(): ModelDescription {
-    return describeBertFamily(this.c, '', 'bert');
-  }
-
-  forward(inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
-    return runBert(this, this.c, inputs);
-  }
+export interface BertModelOptions {
+  /** HF `add_pooling_layer` (default true) */
+  addPoolingLayer?: boolean;
+  /** the config already parsed, when a model holding this one (a head, BLIP) passes its own */
+  parsed?: BertConfig;
 }
 
-/** HF `BertModel`: embeddings, encoder and pooler, loadable from any BERT checkpoint folder. */
+/**
+ * HF `BertModel`: embeddings, encoder and pooler, loadable from any BERT checkpoint folder. The
+ * heads hold one as `bert` (RoBERTa's as `roberta`, BLIP's text models as `bert`/`text_encoder`).
+ */
 export class BertModel extends PreTrainedModel implements BertParts {
   static override baseModelPrefix = 'bert';
   embeddings: BertEmbeddings;
@@ -124,9 +109,9 @@ export class BertModel extends PreTrainedModel implements BertParts {
   pooler: BertPooler | null;
   readonly c: BertConfig;
 
-  constructor(config: RawConfig, options: { addPoolingLayer?: boolean } = {}) {
+  constructor(config: RawConfig, options: BertModelOptions = {}) {
     super(config);
-    this.c = parseBertConfig(config);
+    this.c = options.parsed ?? parseBertConfig(config);
     this.embeddings = new BertEmbeddings(this.c);
     this.encoder = new BertEncoder(this.c);
     this.pooler = options.addPoolingLayer === false ? null : new BertPooler(this.c);
@@ -136,7 +121,7 @@ export class BertModel extends PreTrainedModel implements BertParts {
     return describeBertFamily(this.c, '', String(this.config.model_type ?? 'bert'));
   }
 
-  forward(inputs: BertInputs): BaseModelOutput {
+  forward(inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
     return runBert(this, this.c, inputs);
   }
 }

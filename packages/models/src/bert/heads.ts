@@ -4,7 +4,7 @@ import { PreTrainedModel } from '../common/pretrained';
 import { classificationLoss } from '../common/losses';
 import type { RawConfig } from '../common/config';
 import { parseBertConfig, type BertConfig } from './config';
-import { BertModule, toInt32, type BertInputs } from './bert-model';
+import { BertModel, toInt32, type BertInputs } from './bert-model';
 import { FirstTokenOnlyError } from '../common/first-token';
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeBertFamily } from './describe';
@@ -24,7 +24,7 @@ export interface ClassifierOutput {
 /** HF `BertForSequenceClassification`: pooled output → dropout → classifier; loss by `problem_type`. */
 export class BertForSequenceClassification extends PreTrainedModel {
   static override baseModelPrefix = 'bert';
-  bert: BertModule;
+  bert: BertModel;
   dropout: Dropout;
   classifier: Linear;
   readonly c: BertConfig;
@@ -32,7 +32,7 @@ export class BertForSequenceClassification extends PreTrainedModel {
   constructor(config: RawConfig) {
     super(config);
     this.c = parseBertConfig(config);
-    this.bert = new BertModule(this.c, true);
+    this.bert = new BertModel(config, { parsed: this.c });
     this.dropout = new Dropout(this.c.classifierDropout ?? this.c.hiddenDropoutProb);
     this.classifier = new Linear(this.c.hiddenSize, this.c.numLabels, { initStd: 0.02 });
   }
@@ -52,7 +52,7 @@ export class BertForSequenceClassification extends PreTrainedModel {
 /** HF `BertForTokenClassification`: per-token classifier, cross-entropy ignoring −100. */
 export class BertForTokenClassification extends PreTrainedModel {
   static override baseModelPrefix = 'bert';
-  bert: BertModule;
+  bert: BertModel;
   dropout: Dropout;
   classifier: Linear;
   readonly c: BertConfig;
@@ -60,7 +60,7 @@ export class BertForTokenClassification extends PreTrainedModel {
   constructor(config: RawConfig) {
     super(config);
     this.c = parseBertConfig(config);
-    this.bert = new BertModule(this.c, false);
+    this.bert = new BertModel(config, { parsed: this.c, addPoolingLayer: false });
     this.dropout = new Dropout(this.c.classifierDropout ?? this.c.hiddenDropoutProb);
     this.classifier = new Linear(this.c.hiddenSize, this.c.numLabels, { initStd: 0.02 });
   }
@@ -132,14 +132,14 @@ export class BertOnlyMLMHead extends Module {
 export class BertForMaskedLM extends PreTrainedModel {
   static override baseModelPrefix = 'bert';
   protected static override tiedKeys = [/^cls\.predictions\.decoder\.(weight|bias)$/];
-  bert: BertModule;
+  bert: BertModel;
   cls: BertOnlyMLMHead;
   readonly c: BertConfig;
 
   constructor(config: RawConfig) {
     super(config);
     this.c = parseBertConfig(config);
-    this.bert = new BertModule(this.c, false);
+    this.bert = new BertModel(config, { parsed: this.c, addPoolingLayer: false });
     this.cls = new BertOnlyMLMHead(this.c, this.bert.embeddings.word_embeddings.weight);
   }
 

@@ -2,7 +2,7 @@ export { parseBertConfig, type BertConfig } from './config';
 export { BertEmbeddings } from './embeddings';
 export { BertSelfAttention, BertAttention, BertAddNorm, type KeyValuePrefix, type AttentionInputs } from './attention';
 export { BertLayer, BertEncoder, BertIntermediate, type EncoderInputs } from './encoder';
-export { BertModel, BertModule, BertPooler, type BertInputs, type BaseModelOutput } from './bert-model';
+export { BertModel, BertPooler, type BertModelOptions, type BertInputs, type BaseModelOutput } from './bert-model';
 export {
   BertForSequenceClassification,
   BertForTokenClassification,

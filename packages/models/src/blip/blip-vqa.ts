@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '@tfjs-peft/core';
 import { BlipPreTrainedModel } from './blip-pretrained';
 import type { RawConfig } from '../common/config';
-import { BertModule } from '../bert/bert-model';
+import { BertModel } from '../bert/bert-model';
 import type { KeyValuePrefix } from '../bert/attention';
 import { BlipVisionModel } from './vision';
 import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from './text';
@@ -38,13 +38,13 @@ export interface BlipVqaOutput {
  */
 export class BlipForQuestionAnswering extends BlipPreTrainedModel {
   vision_model: BlipVisionModel;
-  text_encoder: BertModule;
+  text_encoder: BertModel;
   text_decoder: BlipTextLMHeadModel;
 
   constructor(config: RawConfig) {
     super(config);
     this.vision_model = new BlipVisionModel(this.c.vision);
-    this.text_encoder = new BertModule(this.c.text, false);
+    this.text_encoder = new BertModel({ model_type: 'blip_text_model' }, { parsed: this.c.text, addPoolingLayer: false });
     this.text_decoder = new BlipTextLMHeadModel(this.c.text, this.c.tieWordEmbeddings);
   }
 

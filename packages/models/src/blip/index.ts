@@ -4,6 +4,6 @@ export { BlipTextLMHeadModel, shiftedLmLoss, labelsFromIds, decoderStep, type Lm
 export { BlipForQuestionAnswering, type BlipVqaInputs, type BlipVqaOutput } from './blip-vqa';
 export { BlipForConditionalGeneration, type BlipCaptionInputs } from './blip-captioning';
 export { generate, processScores, type GenerateOptions, type GenerateResult, type StepFn } from './generate';
-export { BertModule as BlipTextModel } from '../bert/bert-model';
+export { BertModel as BlipTextModel } from '../bert/bert-model';
 export { BlipPreTrainedModel } from './blip-pretrained';
 export { initBlipTextFromBert } from './init-from-bert';

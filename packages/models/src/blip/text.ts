@@ -1,25 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, crossEntropy } from '@tfjs-peft/core';
 import type { BertConfig } from '../bert/config';
-import { BertModule, toInt32, type BertInputs } from '../bert/bert-model';
+import { BertModel, toInt32, type BertInputs } from '../bert/bert-model';
 import { BertOnlyMLMHead } from '../bert/heads';
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeBertFamily } from '../bert/describe';
 
 /**
  * HF `BlipTextModel` is BERT without token types and with cross-attention in every layer; it is
- * `BertModule` with the BLIP text config. HF `BlipTextLMHeadModel` (the answer/report decoder):
+ * `BertModel` with the BLIP text config. HF `BlipTextLMHeadModel` (the answer/report decoder):
  * causal self-attention, cross-attention, `cls.predictions` tied to the word embeddings.
  */
 export class BlipTextLMHeadModel extends Module {
-  bert: BertModule;
+  bert: BertModel;
   cls: BertOnlyMLMHead;
   constructor(
     readonly c: BertConfig,
     tieWordEmbeddings = true,
   ) {
     super();
-    this.bert = new BertModule(c, false);
+    this.bert = new BertModel({ model_type: 'blip_text_model' }, { parsed: c, addPoolingLayer: false });
     this.cls = new BertOnlyMLMHead(c, tieWordEmbeddings ? this.bert.embeddings.word_embeddings.weight : null);
   }
 

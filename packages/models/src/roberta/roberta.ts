@@ -4,7 +4,7 @@ import { PreTrainedModel } from '../common/pretrained';
 import { ConfigError, ConfigReader, type RawConfig } from '../common/config';
 import { classificationLoss } from '../common/losses';
 import { parseBertConfig, type BertConfig } from '../bert/config';
-import { BertModel, BertModule, toInt32 } from '../bert/bert-model';
+import { BertModel, toInt32, type BertModelOptions } from '../bert/bert-model';
 import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
 import { FirstTokenOnlyError, firstToken } from '../common/first-token';
 import type { ModelDescription } from '@tfjs-peft/core';
@@ -12,7 +12,7 @@ import { describeBertFamily } from '../bert/describe';
 
 /**
  * RoBERTa is BERT with positions that start after the padding id and skip padding, one token type,
- * and its own heads; the encoder is `BertModule` with `model_type: "roberta"`.
+ * and its own heads; the encoder is `BertModel` with `model_type: "roberta"`.
  */
 export function parseRobertaConfig(raw: RawConfig): BertConfig {
   const c = new ConfigReader(raw); // rejects a null or non-object config by file name
@@ -23,9 +23,8 @@ export function parseRobertaConfig(raw: RawConfig): BertConfig {
 /** HF `RobertaModel`: `BertModel` with RoBERTa's config and checkpoint prefix. */
 export class RobertaModel extends BertModel {
   static override baseModelPrefix = 'roberta';
-  constructor(config: RawConfig, options: { addPoolingLayer?: boolean } = {}) {
-    parseRobertaConfig(config); // rejects other model types by name
-    super(config, options);
+  constructor(config: RawConfig, options: BertModelOptions = {}) {
+    super(config, { ...options, parsed: options.parsed ?? parseRobertaConfig(config) }); // rejects other model types by name
   }
 }
 
@@ -51,13 +50,13 @@ export class RobertaClassificationHead extends Module {
 /** HF `RobertaForSequenceClassification` (no pooler; the head reads `<s>`). */
 export class RobertaForSequenceClassification extends PreTrainedModel {
   static override baseModelPrefix = 'roberta';
-  roberta: BertModule;
+  roberta: RobertaModel;
   classifier: RobertaClassificationHead;
   readonly c: BertConfig;
   constructor(config: RawConfig) {
     super(config);
     this.c = parseRobertaConfig(config);
-    this.roberta = new BertModule(this.c, false);
+    this.roberta = new RobertaModel(config, { parsed: this.c, addPoolingLayer: false });
     this.classifier = new RobertaClassificationHead(this.c);
   }
 
@@ -96,13 +95,13 @@ export class RobertaLMHead extends Module {
 export class RobertaForMaskedLM extends PreTrainedModel {
   static override baseModelPrefix = 'roberta';
   protected static override tiedKeys = [/^lm_head\.decoder\.(weight|bias)$/];
-  roberta: BertModule;
+  roberta: RobertaModel;
   lm_head: RobertaLMHead;
   readonly c: BertConfig;
   constructor(config: RawConfig) {
     super(config);
     this.c = parseRobertaConfig(config);
-    this.roberta = new BertModule(this.c, false);
+    this.roberta = new RobertaModel(config, { parsed: this.c, addPoolingLayer: false });
     this.lm_head = new RobertaLMHead(this.c, this.roberta.embeddings.word_embeddings.weight);
   }
 

@@ -1,7 +1,7 @@
 export { parseViTConfig, type ViTConfig } from './config';
 export {
   ViTModel,
-  ViTModule,
+  type ViTModelOptions,
   ViTForImageClassification,
   ViTEmbeddings,
   ViTPatchEmbeddings,

@@ -206,32 +206,14 @@ function runViT(m: ViTParts, inputs: ViTInputs): ViTOutput {
   return m.pooler ? { lastHiddenState, poolerOutput: m.pooler.forward(lastHiddenState) } : { lastHiddenState };
 }
 
-/** The ViT module stack (HF `ViTModel` without checkpoint I/O), held as `vit` by the classifier. */
-export class ViTModule extends Module implements ViTParts {
-  embeddings: ViTEmbeddings;
-  encoder: ViTEncoder;
-  layernorm: LayerNorm;
-  pooler: ViTPooler | null;
-  constructor(
-    readonly c: ViTConfig,
-    addPoolingLayer: boolean,
-  ) {
-    super();
-    this.embeddings = new ViTEmbeddings(c);
-    this.encoder = new ViTEncoder(c);
-    this.layernorm = new LayerNorm(c.hiddenSize, c.layerNormEps);
-    this.pooler = addPoolingLayer ? new ViTPooler(c) : null;
-  }
-
-  override describe(): ModelDescription {
-    return describeViT(this.c, '');
-  }
-  forward(inputs: ViTInputs): ViTOutput {
-    return runViT(this, inputs);
-  }
+export interface ViTModelOptions {
+  /** HF `add_pooling_layer` (default true) */
+  addPoolingLayer?: boolean;
+  /** the config already parsed, when a model holding this one (the classifier) passes its own */
+  parsed?: ViTConfig;
 }
 
-/** HF `ViTModel`. */
+/** HF `ViTModel`; `ViTForImageClassification` holds one (without pooler) as `vit`. */
 export class ViTModel extends PreTrainedModel implements ViTParts {
   static override baseModelPrefix = 'vit';
   embeddings: ViTEmbeddings;
@@ -239,9 +221,9 @@ export class ViTModel extends PreTrainedModel implements ViTParts {
   layernorm: LayerNorm;
   pooler: ViTPooler | null;
   readonly c: ViTConfig;
-  constructor(config: RawConfig, options: { addPoolingLayer?: boolean } = {}) {
+  constructor(config: RawConfig, options: ViTModelOptions = {}) {
     super(config);
-    this.c = parseViTConfig(config);
+    this.c = options.parsed ?? parseViTConfig(config);
     this.embeddings = new ViTEmbeddings(this.c);
     this.encoder = new ViTEncoder(this.c);
     this.layernorm = new LayerNorm(this.c.hiddenSize, this.c.layerNormEps);
@@ -259,13 +241,13 @@ export class ViTModel extends PreTrainedModel implements ViTParts {
 /** HF `ViTForImageClassification`: classifier on the final-layernorm CLS token; no pooler. */
 export class ViTForImageClassification extends PreTrainedModel {
   static override baseModelPrefix = 'vit';
-  vit: ViTModule;
+  vit: ViTModel;
   classifier: Linear;
   readonly c: ViTConfig;
   constructor(config: RawConfig) {
     super(config);
     this.c = parseViTConfig(config);
-    this.vit = new ViTModule(this.c, false);
+    this.vit = new ViTModel(config, { parsed: this.c, addPoolingLayer: false });
     this.classifier = new Linear(this.c.hiddenSize, this.c.numLabels, { initStd: 0.02 });
   }
 
