@@ -21,7 +21,7 @@ export interface AttentionInputs {
    * state would be in the full pass (keys and values still cover every position). The last layer
    * of a model whose head reads only the first token (`firstTokenOnly`) runs this way.
    */
-  firstQueryOnly?: boolean;
+  firstTokenOnly?: boolean;
 }
 
 /** HF `BertSelfAttention`: query/key/value projections and scaled dot-product attention. */
@@ -50,11 +50,11 @@ export class BertSelfAttention extends Module {
     return tf.transpose(reshapeView(x, [b, t, this.heads, this.headDim]), [0, 2, 1, 3]);
   }
 
-  /** `queryStates`: what the queries are computed from, when the caller already sliced `hidden`'s first position (`firstQueryOnly`). */
+  /** `queryStates`: what the queries are computed from, when the caller already sliced `hidden`'s first position (`firstTokenOnly`). */
   forward(hidden: tf.Tensor, inputs: AttentionInputs = {}, queryStates?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const kvSource = inputs.encoderHiddenStates ?? hidden;
-      const querySource = queryStates ?? (inputs.firstQueryOnly ? firstPosition(hidden) : hidden);
+      const querySource = queryStates ?? (inputs.firstTokenOnly ? firstPosition(hidden) : hidden);
       const [b, t] = querySource.shape as [number, number, number];
       const q = this.split(this.query.forward(querySource));
       const k = this.split(this.key.forward(kvSource));
@@ -104,8 +104,8 @@ export class BertAttention extends Module {
 
   forward(hidden: tf.Tensor, inputs: AttentionInputs = {}): tf.Tensor {
     return tf.tidy(() => {
-      // under firstQueryOnly the queries and the residual are the same first-position slice
-      const queries = inputs.firstQueryOnly ? firstPosition(hidden) : hidden;
+      // under firstTokenOnly the queries and the residual are the same first-position slice
+      const queries = inputs.firstTokenOnly ? firstPosition(hidden) : hidden;
       return this.output.forward(this.self.forward(hidden, inputs, queries), queries);
     });
   }

@@ -46,10 +46,10 @@ export class BertLayer extends Module {
     this.output = new BertAddNorm(c, c.intermediateSize);
   }
 
-  /** `firstOnly`: the output is `[B, 1, hidden]`, the first position's state (keys and values see every position). */
-  forward(hidden: tf.Tensor, inputs: EncoderInputs, prefix: KeyValuePrefix | null, firstOnly = false): tf.Tensor {
+  /** `firstTokenOnly`: the output is `[B, 1, hidden]`, the first position's state (keys and values see every position). */
+  forward(hidden: tf.Tensor, inputs: EncoderInputs, prefix: KeyValuePrefix | null, firstTokenOnly = false): tf.Tensor {
     return tf.tidy(() => {
-      let h = this.attention.forward(hidden, { mask: inputs.attentionMask, causal: inputs.causal, prefix, firstQueryOnly: firstOnly });
+      let h = this.attention.forward(hidden, { mask: inputs.attentionMask, causal: inputs.causal, prefix, firstTokenOnly });
       if (this.crossattention && inputs.encoderHiddenStates) {
         h = this.crossattention.forward(h, { encoderHiddenStates: inputs.encoderHiddenStates, mask: inputs.encoderAttentionMask });
       }

@@ -59,13 +59,13 @@ export class ViTSelfAttention extends Module {
     this.key = new Linear(c.hiddenSize, c.hiddenSize, o);
     this.value = new Linear(c.hiddenSize, c.hiddenSize, o);
   }
-  /** `firstQueryOnly`: queries for the first position only, output `[B, 1, hidden]` (keys and values see every position). */
-  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null, firstQueryOnly = false): tf.Tensor {
+  /** `firstTokenOnly`: queries for the first position only, output `[B, 1, hidden]` (keys and values see every position). */
+  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null, firstTokenOnly = false): tf.Tensor {
     return tf.tidy(() => {
       const [b, , h] = x.shape as [number, number, number];
       const heads = this.c.numAttentionHeads;
       const split = (y: tf.Tensor) => tf.transpose(reshapeView(y, [b, y.shape[1]!, heads, h / heads]), [0, 2, 1, 3]);
-      const q = this.query.forward(firstQueryOnly ? firstPosition(x) : x);
+      const q = this.query.forward(firstTokenOnly ? firstPosition(x) : x);
       const ctx = attention(split(q), split(this.key.forward(x)), split(this.value.forward(x)), {
         prefixKey: prefix?.key ?? null,
         prefixValue: prefix?.value ?? null,
@@ -130,11 +130,11 @@ export class ViTLayer extends Module {
     this.layernorm_before = new LayerNorm(c.hiddenSize, c.layerNormEps);
     this.layernorm_after = new LayerNorm(c.hiddenSize, c.layerNormEps);
   }
-  /** `firstOnly`: the output is `[B, 1, hidden]`, the first position's state. */
-  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null, firstOnly = false): tf.Tensor {
+  /** `firstTokenOnly`: the output is `[B, 1, hidden]`, the first position's state. */
+  forward(x: tf.Tensor, prefix: KeyValuePrefix | null = null, firstTokenOnly = false): tf.Tensor {
     return tf.tidy(() => {
-      const attn = this.attention.attention.forward(this.layernorm_before.forward(x), prefix, firstOnly);
-      const a = addResidual(this.attention.output.forward(attn), firstOnly ? firstPosition(x) : x);
+      const attn = this.attention.attention.forward(this.layernorm_before.forward(x), prefix, firstTokenOnly);
+      const a = addResidual(this.attention.output.forward(attn), firstTokenOnly ? firstPosition(x) : x);
       return addResidual(this.output.forward(this.intermediate.forward(this.layernorm_after.forward(a))), a);
     });
   }
