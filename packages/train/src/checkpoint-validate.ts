@@ -55,7 +55,7 @@ function checkState(file: string, v: unknown): TrainerState {
 }
 
 async function readJson(file: string): Promise<unknown> {
-  const fs = await import('node:fs/promises');
+  const fs = await import('./io/node-fs');
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -70,7 +70,7 @@ async function readJson(file: string): Promise<unknown> {
 }
 
 async function readTensors(file: string): Promise<SafetensorsFile> {
-  const fs = await import('node:fs/promises');
+  const fs = await import('./io/node-fs');
   try {
     await fs.access(file);
   } catch (e) {

@@ -20,6 +20,8 @@ export interface TrainerState {
 /** Suffix of the previous copy of a checkpoint folder while a new one is swapped in. */
 export const ASIDE_SUFFIX = '.swap-old';
 const TMP_RE = /\.tmp-\d+-\d+$/;
+/** loaded only when a checkpoint path is used (browser bundles never evaluate it) */
+const nodeFs = () => import('./io/node-fs');
 
 /**
  * The file-system operations checkpoints are written with. Tests wrap them to inject a crash at
@@ -30,33 +32,20 @@ export const checkpointIo = {
     await writeFileAtomic(path, data);
   },
   async rename(from: string, to: string): Promise<void> {
-    await (await import('node:fs/promises')).rename(from, to);
+    await (await nodeFs()).rename(from, to);
   },
   async remove(path: string): Promise<void> {
-    await (await import('node:fs/promises')).rm(path, { recursive: true, force: true });
+    await (await nodeFs()).remove(path);
   },
   async exists(path: string): Promise<boolean> {
-    try {
-      await (await import('node:fs/promises')).stat(path);
-      return true;
-    } catch {
-      return false;
-    }
+    return (await nodeFs()).exists(path);
   },
   async list(dir: string): Promise<string[]> {
-    try {
-      return await (await import('node:fs/promises')).readdir(dir);
-    } catch {
-      return [];
-    }
+    return (await nodeFs()).list(dir);
   },
   /** flushes a folder's entries (renames) to disk; best effort (not every platform can) */
   async syncDir(dir: string): Promise<void> {
-    const fs = await import('node:fs/promises');
-    const fh = await fs.open(dir, 'r').catch(() => null);
-    if (!fh) return;
-    await fh.sync().catch(() => undefined);
-    await fh.close();
+    await (await nodeFs()).syncDir(dir);
   },
 };
 

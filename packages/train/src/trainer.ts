@@ -1,40 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { TfjsPeftError, getSeedState, setSeedState, manualSeed, variableGrads, type Module } from '@tfjs-peft/core';
-import { AdamW } from './optim/adamw';
-import { SGD } from './optim/sgd';
+import { TfjsPeftError, getSeedState, setSeedState, manualSeed, type Module } from '@tfjs-peft/core';
 import type { Optimizer } from './optim/optimizer';
+import { resolveOptimizer, type OptimizerName } from './optim/resolve-optimizer';
 import { learningRate, type ScheduleName } from './schedule';
-import { clipGradNorm, globalGradNorm } from './clip';
 import { firstNonFinite, loadCheckpoint, recoverCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
 import { ProgressBar } from './progress';
+import { TrainStep, type StepLog } from './train-step';
+import { TrainingDivergedError } from './training-diverged-error';
+import type { LogRecord, LogSink } from './log/log-sink';
+import { jsonlFileSink } from './log/jsonl-file-sink';
 
-/**
- * Training diverged and stopped: the loss became NaN or infinite (before applying that update),
- * the gradients stayed non-finite for `maxConsecutiveSkippedSteps` steps, or the weights became
- * non-finite (nothing is saved then). `lastCheckpoint` is the last checkpoint with finite weights.
- */
-export class TrainingDivergedError extends TfjsPeftError {
-  constructor(
-    readonly step: number,
-    loss: number,
-    readonly lastCheckpoint: string | null,
-    reason = `loss is ${loss} at step ${step}; training stopped without applying this update.`,
-  ) {
-    super('TRAINING_DIVERGED', `${reason} ${lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : 'No checkpoint was saved yet.'}`);
-  }
-}
-
-export interface StepLog {
-  step: number;
-  epoch: number;
-  loss: number;
-  lr: number;
-  gradNorm: number | null;
-  stepMs: number;
-  tokensPerSecond: number | null;
-  /** present (true) when the gradient norm was NaN/Inf and the update was skipped */
-  skipped?: boolean;
-}
+export { TrainingDivergedError } from './training-diverged-error';
+export type { StepLog } from './train-step';
 
 export interface TrainerCallbacks {
   onStep?(log: StepLog): void | Promise<void>;
@@ -54,11 +31,24 @@ export interface TrainerOptions<B> {
    */
   batches: (epoch: number) => Iterable<B>;
   maxSteps: number;
-  optimizer?: 'adamw' | 'sgd';
+  /**
+   * A name (`'adamw'`, the default, or `'sgd'`), built over the model's trainable parameters with
+   * `weightDecay`/`momentum`; or an `Optimizer` instance (e.g. `new AdamW(model.trainableParameters(),
+   * { beta2: 0.98 })`), used as given — `weightDecay`/`momentum` must then be left out. Either way
+   * the trainer's schedule sets the learning rate of every update (`apply(grads, lr)`), and
+   * checkpoints save and restore its state. An instance stays yours: `trainer.dispose()` frees only
+   * an optimizer it built.
+   */
+  optimizer?: OptimizerName | Optimizer;
+  /** peak learning rate of the named schedule (default 5e-5) */
   learningRate?: number;
   weightDecay?: number;
   momentum?: number;
-  schedule?: ScheduleName;
+  /**
+   * `'linear'` (default), `'cosine'`, `'constant'` with `warmupSteps` (transformers' formulas), or
+   * your own `(step) => lr` (0-based optimizer step), as transformers' `optimizers=(opt, sched)`.
+   */
+  schedule?: ScheduleName | ((step: number) => number);
   warmupSteps?: number;
   gradientAccumulationSteps?: number;
   /** global-norm clipping; 0 or undefined = off */
@@ -75,8 +65,13 @@ export interface TrainerOptions<B> {
   metricForBest?: string;
   greaterIsBetter?: boolean;
   earlyStoppingPatience?: number;
-  /** checkpoints (`checkpoint-<step>/`, `best/`) and `log.jsonl` go here */
+  /** checkpoints (`checkpoint-<step>/`, `best/`) and `log.jsonl` (a `jsonlFileSink`) go here */
   outputDir?: string;
+  /**
+   * More places the step and evaluation records go (`memorySink()`, `callbackSink(fn)`, your own
+   * `LogSink`); with `outputDir` they get the same records as `log.jsonl`. Works in browsers.
+   */
+  logSinks?: LogSink | LogSink[];
   saveEvery?: number;
   /** tokens in a batch, for tokens/s */
   tokensInBatch?: (batch: B) => number;
@@ -96,22 +91,24 @@ export interface TrainResult {
 }
 
 /**
- * The training loop: gradient accumulation, clipping, AdamW/SGD with a warm-up schedule, periodic
+ * The training loop: each step is a `TrainStep` (gradient accumulation, clipping, the non-finite
+ * guards, the update) with AdamW/SGD or your optimizer and a warm-up schedule; around it periodic
  * evaluation, keep-best and early stopping, atomic checkpoints that resume identically (weights,
- * optimizer, schedule, seed stream, data position), a JSONL log, a progress bar and callbacks.
- * Only `model.trainableParameters()` get gradients.
+ * optimizer, schedule, seed stream, data position), log sinks (`log.jsonl`), a progress bar and
+ * callbacks. Only `model.trainableParameters()` get gradients.
  */
 export class Trainer<B> {
   readonly optimizer: Optimizer;
+  private readonly ownsOptimizer: boolean;
+  private readonly sinks: LogSink[];
   private state: TrainerState;
   private lastCheckpoint: string | null = null;
-  /** tokens in the micro-batches of the last step (tokens/s) */
-  private lastTokens = 0;
 
   constructor(private readonly o: TrainerOptions<B>) {
     const params = o.model.trainableParameters();
     if (!params.length) throw new TfjsPeftError('NOTHING_TO_TRAIN', 'the model has no trainable parameters (did you freeze everything?)');
-    this.optimizer = (o.optimizer ?? 'adamw') === 'adamw' ? new AdamW(params, { weightDecay: o.weightDecay ?? 0.01 }) : new SGD(params, { momentum: o.momentum, weightDecay: o.weightDecay });
+    ({ optimizer: this.optimizer, owned: this.ownsOptimizer } = resolveOptimizer(o.optimizer, params, { weightDecay: o.weightDecay, momentum: o.momentum }));
+    this.sinks = [...(o.outputDir ? [jsonlFileSink(`${o.outputDir}/log.jsonl`)] : []), ...(o.logSinks == null ? [] : Array.isArray(o.logSinks) ? o.logSinks : [o.logSinks])];
     if (o.seed != null) manualSeed(o.seed);
     this.state = { step: 0, epoch: 0, batchInEpoch: 0, seedState: getSeedState(), bestMetric: null, bestStep: null, badEvals: 0, history: [] };
   }
@@ -125,14 +122,12 @@ export class Trainer<B> {
   }
 
   private lr(step: number): number {
-    return learningRate(this.o.schedule ?? 'linear', this.o.learningRate ?? 5e-5, step, this.o.maxSteps, this.o.warmupSteps ?? 0);
+    const s = this.o.schedule ?? 'linear';
+    return typeof s === 'function' ? s(step) : learningRate(s, this.o.learningRate ?? 5e-5, step, this.o.maxSteps, this.o.warmupSteps ?? 0);
   }
 
-  private async log(entry: object): Promise<void> {
-    if (!this.o.outputDir) return;
-    const fs = await import('node:fs/promises');
-    await fs.mkdir(this.o.outputDir, { recursive: true });
-    await fs.appendFile(`${this.o.outputDir}/log.jsonl`, `${JSON.stringify(entry)}\n`);
+  private async log(record: LogRecord): Promise<void> {
+    for (const sink of this.sinks) await sink.write(record);
   }
 
   private async save(name: string): Promise<string | null> {
@@ -149,11 +144,10 @@ export class Trainer<B> {
   async train(): Promise<TrainResult> {
     const o = this.o;
     const accum = o.gradientAccumulationSteps ?? 1;
-    const vars = o.model.trainableParameters().map(([, p]) => p.variable);
+    const trainStep = new TrainStep({ optimizer: this.optimizer, params: o.model.trainableParameters(), maxGradNorm: o.maxGradNorm, maxConsecutiveSkippedSteps: o.maxConsecutiveSkippedSteps });
     const bar = new ProgressBar(o.progress ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY));
     const losses: number[] = [];
     let stoppedEarly = false;
-    let skippedInARow = 0;
     if (o.outputDir) await recoverCheckpoints(o.outputDir);
     await bar.start(o.maxSteps, this.state.step);
     try {
@@ -171,32 +165,23 @@ export class Trainer<B> {
           this.state.batchInEpoch++;
           if (micro.length < accum) continue;
           const t0 = performance.now();
-          const { loss, grads } = await this.accumulate(micro, vars);
-          micro = [];
-          if (!Number.isFinite(loss)) {
-            tf.dispose(Object.values(grads));
-            throw new TrainingDivergedError(this.state.step + 1, loss, this.lastCheckpoint);
-          }
-          let g = grads;
-          let gradNorm: number | null = null;
-          let finite: boolean;
-          if (o.maxGradNorm) ({ norm: gradNorm, finite, grads: g } = await clipGradNorm(grads, o.maxGradNorm));
-          else finite = Number.isFinite(await globalGradNorm(grads));
           const lr = this.lr(this.state.step);
-          if (finite) {
-            this.optimizer.apply(g, lr);
-            skippedInARow = 0;
-          } else if (++skippedInARow >= (o.maxConsecutiveSkippedSteps ?? 10)) {
-            tf.dispose(Object.values(g));
-            throw new TrainingDivergedError(this.state.step + 1, loss, this.lastCheckpoint, `the gradient norm is non-finite for ${skippedInARow} steps in a row (last at step ${this.state.step + 1}, loss ${loss}); training stopped.`);
+          const tokens = o.tokensInBatch ? micro.reduce((n, b) => n + o.tokensInBatch!(b), 0) : 0;
+          let r;
+          try {
+            r = await trainStep.step(micro, o.loss, { lr, step: this.state.step + 1 });
+          } catch (e) {
+            // the step knows no checkpoints: name the last good one
+            if (e instanceof TrainingDivergedError) throw new TrainingDivergedError(e.step, e.loss, this.lastCheckpoint, e.reason);
+            throw e;
           }
-          tf.dispose(Object.values(g));
+          micro = [];
           this.state.step++;
-          losses.push(loss);
+          losses.push(r.loss);
           const stepMs = performance.now() - t0;
-          const log: StepLog = { step: this.state.step, epoch: this.state.epoch, loss, lr, gradNorm, stepMs, tokensPerSecond: o.tokensInBatch ? (this.lastTokens / stepMs) * 1000 : null };
-          if (!finite) log.skipped = true;
-          bar.update({ step: this.state.step, total: o.maxSteps, loss, lr, tokensPerSecond: log.tokensPerSecond });
+          const log: StepLog = { step: this.state.step, epoch: this.state.epoch, loss: r.loss, lr, gradNorm: r.gradNorm, stepMs, tokensPerSecond: o.tokensInBatch ? (tokens / stepMs) * 1000 : null };
+          if (r.skipped) log.skipped = true;
+          bar.update({ step: this.state.step, total: o.maxSteps, loss: r.loss, lr, tokensPerSecond: log.tokensPerSecond });
           await this.log(log);
           await o.callbacks?.onStep?.(log);
           if (o.evaluate && o.evalEvery && this.state.step % o.evalEvery === 0) {
@@ -214,33 +199,9 @@ export class Trainer<B> {
       }
     } finally {
       bar.stop();
+      for (const sink of this.sinks) await sink.close?.();
     }
     return { steps: this.state.step, losses, history: this.state.history, bestMetric: this.state.bestMetric, bestStep: this.state.bestStep, stoppedEarly };
-  }
-
-  /** Sums the gradients of `micro` batches, each loss divided by their count (HF's accumulation). */
-  private async accumulate(micro: B[], vars: tf.Variable[]): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
-    let total = 0;
-    let sum: Record<string, tf.Tensor> = {};
-    this.lastTokens = 0;
-    for (const b of micro) {
-      const { value, grads } = variableGrads(() => tf.div(this.o.loss(b), micro.length) as tf.Scalar, vars);
-      total += (await value.data())[0]!;
-      value.dispose();
-      if (this.o.tokensInBatch) this.lastTokens += this.o.tokensInBatch(b);
-      if (!Object.keys(sum).length) sum = grads;
-      else {
-        for (const [k, g] of Object.entries(grads)) {
-          const prev = sum[k];
-          sum[k] = prev ? tf.add(prev, g) : g;
-          if (prev) {
-            prev.dispose();
-            g.dispose();
-          }
-        }
-      }
-    }
-    return { loss: total, grads: sum };
   }
 
   /** Evaluates, records history, keeps the best checkpoint; returns true when early stopping triggers. */
@@ -265,7 +226,8 @@ export class Trainer<B> {
     return o.earlyStoppingPatience != null && this.state.badEvals >= o.earlyStoppingPatience;
   }
 
+  /** Frees the optimizer's state when the trainer built it (an instance you passed stays yours). */
   dispose(): void {
-    this.optimizer.dispose();
+    if (this.ownsOptimizer) this.optimizer.dispose();
   }
 }
