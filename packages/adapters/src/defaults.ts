@@ -1,18 +1,19 @@
-import type { Module } from '@tfjs-peft/core';
+import { requireDescription, type Module } from '@tfjs-peft/core';
 import type { TargetSpec } from './config';
 
-/** PEFT's default targets for the architectures tfjs-peft ships (utils/constants.py for BERT). */
+/**
+ * The default targets of a method for a model: what the model's own description says (each
+ * architecture writes PEFT's `TRANSFORMERS_MODELS_TO_*_TARGET_MODULES_MAPPING` entry for itself in
+ * its folder of `@tfjs-peft/models`). A model without a description needs explicit `targetModules`.
+ */
 export function defaultTargets(method: 'lora' | 'ia3' | 'ln-tuning', model: Module): { targets: TargetSpec; feedforward?: TargetSpec } {
-  const isVisionOnly = model.namedModules().some(([n]) => /(^|\.)self_attn\.qkv$|(^|\.)attention\.attention\.query$/.test(n)) && !model.namedModules().some(([n]) => /(^|\.)attention\.self\.query$/.test(n));
+  const d = requireDescription(model, `${method} default targets`, 'give targetModules explicitly, or use a model class that describes itself');
   switch (method) {
     case 'lora':
-      // BERT/RoBERTa/BLIP text: query, value; ViT (HF): query, value; BLIP vision: the fused qkv
-      return { targets: isVisionOnly && model.namedModules().some(([n]) => n.endsWith('self_attn.qkv')) ? ['qkv'] : ['query', 'value'] };
+      return { targets: d.targets.lora };
     case 'ia3':
-      return isVisionOnly && model.namedModules().some(([n]) => n.endsWith('self_attn.qkv'))
-        ? { targets: ['qkv', 'fc2'], feedforward: ['fc2'] }
-        : { targets: ['key', 'value', 'output.dense'], feedforward: ['output.dense'] };
+      return { targets: d.targets.ia3, feedforward: d.targets.ia3FeedForward };
     case 'ln-tuning':
-      return { targets: '.*(LayerNorm|layernorm|layernorm_before|layernorm_after|layer_norm\\d*|post_layernorm)' };
+      return { targets: d.targets.lnTuning };
   }
 }

@@ -8,7 +8,7 @@ export { LnTuningLayer } from './ln-tuning/ln-tuning-layer';
 export { ModulesToSaveWrapper } from './modules-to-save';
 export { PrefixEncoder, type LayerPrefix, type PrefixShape } from './prefix-tuning/prefix-encoder';
 export { PromptEmbedding } from './prompt-tuning/prompt-embedding';
-export { selectivePredicate, LAYER_NORM } from './selective/selective';
+export { selectivePredicate } from './selective/selective';
 export { PeftModel, applyPeft, adapterOfParameter, type AdapterEntry } from './peft-model';
 export { savePeft, loadPeft, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './io/save-load';
 export { toAdapterConfigJson, fromAdapterConfigJson, SELECTIVE_TYPE } from './io/peft-config';

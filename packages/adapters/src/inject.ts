@@ -114,7 +114,7 @@ export function injectMethod(model: Module, c: MethodConfig, adapter: string, sc
     case 'ffn-only':
     case 'attention-only':
     case 'full': {
-      const pred = selectivePredicate(c);
+      const pred = selectivePredicate(c, scoped);
       const names: string[] = [];
       for (const [n, p] of model.namedParameters()) {
         if (scope && !n.startsWith(`${scope}.`)) continue;

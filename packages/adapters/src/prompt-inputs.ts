@@ -1,26 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Module } from '@tfjs-peft/core';
+import { requireDescription, type AttentionShape, type Module } from '@tfjs-peft/core';
 import { PeftError } from './errors';
 
-/** Sizes of the attention stack inside a (sub-)module, read from its parsed config (`c`). */
-export function attentionShape(m: Module, where: string): { numLayers: number; numHeads: number; hidden: number } {
-  const c = (m as unknown as { c?: { numHiddenLayers?: number; numAttentionHeads?: number; hiddenSize?: number; text?: unknown } }).c;
-  if (!c || c.numHiddenLayers == null || c.numAttentionHeads == null || c.hiddenSize == null) {
-    throw new PeftError(`${where}: prompt methods need a tfjs-peft BERT, ViT or BLIP (sub-)model; choose the sub-module with the attention layers (e.g. text_decoder)`);
-  }
-  return { numLayers: c.numHiddenLayers, numHeads: c.numAttentionHeads, hidden: c.hiddenSize };
+/** Sizes of the attention stack of a (sub-)model, from its description (`describe().attention`). */
+export function attentionShape(m: Module, where: string): AttentionShape {
+  const d = requireDescription(m, where, 'prompt methods read the attention sizes from the model class; choose the sub-module with the attention layers (e.g. text_decoder)');
+  if (!d.attention) throw new PeftError(`${where}: ${m.constructor.name} has no attention stack of its own for prompt methods; choose a sub-module with one (${(d.submodules ?? []).join(', ') || 'e.g. text_decoder'})`);
+  return d.attention;
 }
 
-/** The word-embedding table of a BERT-family (sub-)model, for prompt tuning. */
+/** The word-embedding table of a (sub-)model, for prompt tuning (`describe().wordEmbeddings`). */
 export function wordEmbeddings(m: Module, where: string): Module & { forward(ids: tf.Tensor): tf.Tensor; weight: { value: tf.Tensor } } {
-  for (const path of ['embeddings.word_embeddings', 'bert.embeddings.word_embeddings']) {
-    try {
-      return m.getSubmodule(path) as never;
-    } catch {
-      /* try the next layout */
-    }
-  }
-  throw new PeftError(`${where}: prompt tuning needs a BERT-family model with embeddings.word_embeddings`);
+  const d = requireDescription(m, where, 'prompt tuning finds the word embeddings through the model class');
+  if (!d.wordEmbeddings) throw new PeftError(`${where}: prompt tuning needs a model that reads token ids; ${m.constructor.name} has no word embeddings`);
+  return m.getSubmodule(d.wordEmbeddings) as never;
 }
 
 /**
