@@ -6,7 +6,6 @@ export {
   COMPONENTS,
   ModelDescriptionError,
   componentRules,
-  describeModel,
   isLayerNormComponent,
   layerIndexOf,
   requireDescription,

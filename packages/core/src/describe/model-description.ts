@@ -106,11 +106,6 @@ export class ModelDescriptionError extends TfjsPeftError {
   }
 }
 
-/** The description of `m`, or null for a module that does not describe itself. */
-export function describeModel(m: Module): ModelDescription | null {
-  return m.describe();
-}
-
 /** The description of `m`; a ModelDescriptionError naming `where` and `needed` when it has none. */
 export function requireDescription(m: Module, where: string, needed = 'this needs a model that describes itself (a tfjs-peft model class)'): ModelDescription {
   const d = m.describe();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, ShapeError } from '@tfjs-peft/core';
+import { Module, Linear } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
 import { parseBertConfig, type BertConfig } from './config';
@@ -7,6 +7,9 @@ import { BertEmbeddings } from './embeddings';
 import { BertEncoder, type EncoderInputs } from './encoder';
 import type { KeyValuePrefix } from './attention';
 import { FirstTokenOnlyError, firstToken } from '../common/first-token';
+import { textInputs, toInt32 } from '../common/text-inputs';
+
+export { toInt32 };
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeBertFamily } from './describe';
 
@@ -52,12 +55,6 @@ export class BertPooler extends Module {
   }
 }
 
-export function toInt32(t: tf.Tensor | null | undefined, name: string): tf.Tensor | null {
-  if (t == null) return null;
-  if (t.dtype === 'int32') return t;
-  if (t.dtype === 'bool' || t.dtype === 'float32') return tf.cast(t, 'int32');
-  throw new ShapeError(name, 'an int32 tensor', t.shape);
-}
 
 export interface BertParts {
   embeddings: BertEmbeddings;
@@ -68,13 +65,7 @@ export interface BertParts {
 /** The forward pass of BERT's embeddings → encoder → pooler, shared by BertModel and the heads. */
 export function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
   if (inputs.firstTokenOnly && (inputs.causal ?? c.isDecoder)) throw new FirstTokenOnlyError('a causal (decoder) pass', 'is not supported (its mask aligns the queries with the last positions)');
-  const ids = toInt32(inputs.inputIds, 'input_ids');
-  const source = inputs.inputsEmbeds ?? ids;
-  if (!source) throw new ShapeError('input_ids', 'input_ids or inputs_embeds', []);
-  if (ids && ids.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', ids.shape);
-  const [b, t] = source.shape as [number, number];
-  const mask = toInt32(inputs.attentionMask, 'attention_mask');
-  if (mask && mask.shape.join(',') !== `${b},${t}`) throw new ShapeError('attention_mask', [b, t], mask.shape);
+  const { ids, mask, release } = textInputs(inputs);
   // as transformers, learned prefixes count as past positions: token positions start after them
   const pastLength = inputs.prefixes?.find((p) => p)?.key.shape[2] ?? 0;
   const embedded = m.embeddings.forward(inputs.inputsEmbeds ? null : ids, toInt32(inputs.tokenTypeIds, 'token_type_ids'), pastLength, inputs.inputsEmbeds ?? null);
@@ -88,6 +79,7 @@ export function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { caus
   };
   const lastHiddenState = m.encoder.forward(embedded, enc);
   embedded.dispose();
+  release();
   return m.pooler ? { lastHiddenState, poolerOutput: m.pooler.forward(lastHiddenState) } : { lastHiddenState };
 }
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, LayerNorm, Dropout, Parameter, activation, crossEntropy, addBias } from '@tfjs-peft/core';
+import { Module, Linear, LayerNorm, Dropout, Parameter, activation, addBias } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
-import { classificationLoss } from '../common/losses';
+import { classificationLoss, tokenLoss } from '../common/losses';
 import type { RawConfig } from '../common/config';
 import { parseBertConfig, type BertConfig } from './config';
-import { BertModel, toInt32, type BertInputs } from './bert-model';
+import { BertModel, type BertInputs } from './bert-model';
 import { FirstTokenOnlyError } from '../common/first-token';
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeBertFamily } from './describe';
@@ -73,9 +73,7 @@ export class BertForTokenClassification extends PreTrainedModel {
     if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('BertForTokenClassification', 'reads every token');
     const out = this.bert.forward(inputs);
     const logits = tf.tidy(() => this.classifier.forward(this.dropout.forward(out.lastHiddenState)));
-    const loss = inputs.labels
-      ? tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, this.c.numLabels]), tf.reshape(toInt32(inputs.labels, 'labels')!, [-1])))
-      : undefined;
+    const loss = inputs.labels ? tokenLoss(logits, inputs.labels, this.c.numLabels) : undefined;
     return { logits, loss, ...out };
   }
 }
@@ -151,9 +149,7 @@ export class BertForMaskedLM extends PreTrainedModel {
     if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('BertForMaskedLM', 'reads every token');
     const out = this.bert.forward(inputs);
     const logits = this.cls.predictions.forward(out.lastHiddenState);
-    const loss = inputs.labels
-      ? tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, this.c.vocabSize]), tf.reshape(toInt32(inputs.labels, 'labels')!, [-1])))
-      : undefined;
+    const loss = inputs.labels ? tokenLoss(logits, inputs.labels, this.c.vocabSize) : undefined;
     return { logits, loss, ...out };
   }
 }

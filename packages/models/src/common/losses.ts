@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, mse } from '@tfjs-peft/core';
 import { ConfigError } from './config';
+import { toInt32 } from './text-inputs';
 
 export type ProblemType = 'regression' | 'single_label_classification' | 'multi_label_classification';
 
@@ -31,4 +32,9 @@ export function classificationLoss(logits: tf.Tensor, labels: tf.Tensor, numLabe
         return bceWithLogits(logits, labels);
     }
   });
+}
+
+/** Token-level loss (masked LM, token classification): cross-entropy of `[B, T, C]` logits against `[B, T]` labels, positions labelled −100 ignored. */
+export function tokenLoss(logits: tf.Tensor, labels: tf.Tensor, numClasses: number): tf.Tensor {
+  return tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, numClasses]), tf.reshape(toInt32(labels, 'labels')!, [-1])));
 }

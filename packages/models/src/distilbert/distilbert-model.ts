@@ -3,7 +3,7 @@ import { Module, Linear, LayerNorm, Dropout, Embedding, ShapeError, attention, n
 import { PreTrainedModel } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
 import { firstPosition } from '../common/first-token';
-import { toInt32 } from '../bert/bert-model';
+import { textInputs } from '../common/text-inputs';
 import type { KeyValuePrefix } from '../bert/attention';
 import { parseDistilBertConfig, type DistilBertConfig } from './config';
 import { describeDistilBert } from './describe';
@@ -170,18 +170,11 @@ export class DistilBertModel extends PreTrainedModel {
   }
 
   forward(inputs: DistilBertInputs): DistilBertOutput {
-    const ids = toInt32(inputs.inputIds, 'input_ids');
-    const source = inputs.inputsEmbeds ?? ids;
-    if (!source) throw new ShapeError('input_ids', 'input_ids or inputs_embeds', []);
-    if (ids && ids.rank !== 2) throw new ShapeError('input_ids', '[batch, seq]', ids.shape);
-    const [b, t] = source.shape as [number, number];
-    const mask = toInt32(inputs.attentionMask, 'attention_mask');
-    if (mask && mask.shape.join(',') !== `${b},${t}`) throw new ShapeError('attention_mask', [b, t], mask.shape);
+    const { ids, mask, release } = textInputs(inputs);
     const embedded = this.embeddings.forward(inputs.inputsEmbeds ? null : ids, inputs.inputsEmbeds ?? null);
     const lastHiddenState = this.transformer.forward(embedded, mask, inputs.prefixes ?? null, inputs.firstTokenOnly ?? false);
     embedded.dispose();
-    if (mask && mask !== inputs.attentionMask) mask.dispose();
-    if (ids && ids !== inputs.inputIds) ids.dispose();
+    release();
     return { lastHiddenState };
   }
 }

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, LayerNorm, Dropout, crossEntropy, activation, type ModelDescription } from '@tfjs-peft/core';
+import { Linear, LayerNorm, Dropout, activation, type ModelDescription } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
-import { classificationLoss } from '../common/losses';
+import { classificationLoss, tokenLoss } from '../common/losses';
 import { FirstTokenOnlyError, firstToken } from '../common/first-token';
-import { toInt32 } from '../bert/bert-model';
 import { parseDistilBertConfig, type DistilBertConfig } from './config';
 import { DistilBertModel, type DistilBertInputs } from './distilbert-model';
 import { describeDistilBert } from './describe';
@@ -79,9 +78,7 @@ export class DistilBertForMaskedLM extends PreTrainedModel {
     if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('DistilBertForMaskedLM', 'reads every token');
     const out = this.distilbert.forward(inputs);
     const logits = tf.tidy(() => this.vocab_projector.forward(this.vocab_layer_norm.forward(this._act(this.vocab_transform.forward(out.lastHiddenState)))));
-    const loss = inputs.labels
-      ? tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, this.c.vocabSize]), tf.reshape(toInt32(inputs.labels, 'labels')!, [-1])))
-      : undefined;
+    const loss = inputs.labels ? tokenLoss(logits, inputs.labels, this.c.vocabSize) : undefined;
     return { logits, loss, ...out };
   }
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, LayerNorm, Dropout, Parameter, crossEntropy, gelu } from '@tfjs-peft/core';
+import { Module, Linear, LayerNorm, Dropout, Parameter, gelu } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import { ConfigError, ConfigReader, type RawConfig } from '../common/config';
-import { classificationLoss } from '../common/losses';
+import { classificationLoss, tokenLoss } from '../common/losses';
 import { parseBertConfig, type BertConfig } from '../bert/config';
-import { BertModel, toInt32, type BertModelOptions } from '../bert/bert-model';
+import { BertModel, type BertModelOptions } from '../bert/bert-model';
 import type { ClassifierOutput, LabelledInputs } from '../bert/heads';
 import { FirstTokenOnlyError, firstToken } from '../common/first-token';
 import type { ModelDescription } from '@tfjs-peft/core';
@@ -112,7 +112,7 @@ export class RobertaForMaskedLM extends PreTrainedModel {
     if (inputs.firstTokenOnly) throw new FirstTokenOnlyError('RobertaForMaskedLM', 'reads every token');
     const out = this.roberta.forward(inputs);
     const logits = this.lm_head.forward(out.lastHiddenState);
-    const loss = inputs.labels ? tf.tidy(() => crossEntropy(tf.reshape(logits, [-1, this.c.vocabSize]), tf.reshape(toInt32(inputs.labels, 'labels')!, [-1]))) : undefined;
+    const loss = inputs.labels ? tokenLoss(logits, inputs.labels, this.c.vocabSize) : undefined;
     return { logits, loss, ...out };
   }
 }
