@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { wasmHeapBytes as heapOf } from '@tfjs-peft/core';
+import { wasmHeapBytes as heapOf } from '@tfjs-peft/core/kernels';
 
 /**
  * The active backend's wasm heap size, or null on other backends: its growth over a run is the

@@ -14,7 +14,8 @@
 import { parseArgs } from 'node:util';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { initBackend, bf16MatMul, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { bf16MatMul } from '@tfjs-peft/core/kernels';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadTsvClassification } from '@tfjs-peft/datasets';
 import { accuracy, f1 } from '@tfjs-peft/metrics';

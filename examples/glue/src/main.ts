@@ -9,7 +9,8 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { initBackend, bf16MatMul, type BackendChoice } from '@tfjs-peft/core';
+import { initBackend, type BackendChoice } from '@tfjs-peft/core';
+import { bf16MatMul } from '@tfjs-peft/core/kernels';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadGlue } from '@tfjs-peft/datasets';
 import { METHODS, learningRateFor } from './methods';

@@ -1,15 +1,8 @@
-export { BackendError } from '@tfjs-peft/ops';
+import { TfjsPeftError } from '@tfjs-peft/ops';
 
-/** Base class of tfjs-peft errors; `code` is stable and meant to be matched on. */
-export class TfjsPeftError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+// One base class for every package: TfjsPeftError is defined in '@tfjs-peft/ops' (the lowest
+// package) and re-exported here, so `instanceof TfjsPeftError` holds for ops' errors too.
+export { TfjsPeftError, OpInputError, BackendError, GradientError } from '@tfjs-peft/ops';
 
 /** A tensor or parameter has the wrong shape: `ShapeError: <name> expected [a,b], got [c,d]`. */
 export class ShapeError extends TfjsPeftError {

@@ -1,6 +1,51 @@
-export * from '@tfjs-peft/ops';
+// The functional ops of '@tfjs-peft/ops', by name; its kernel switches are in '@tfjs-peft/core/kernels'.
+export {
+  linear,
+  gelu,
+  relu,
+  silu,
+  activation,
+  layerNorm,
+  softmax,
+  logSoftmax,
+  attention,
+  MASK_VALUE,
+  crossEntropy,
+  mse,
+  dropout,
+  gradients,
+  variableGrads,
+  reshapeView,
+  addBias,
+  addResidual,
+  scaleShift,
+  requiresGrad,
+  embedding,
+  adamwUpdate,
+  loadBackend,
+  installNodeWebGPU,
+  releaseNodeWebGPU,
+  type GeluApproximate,
+  type ActivationName,
+  type AttentionOptions,
+  type CrossEntropyOptions,
+  type Reduction,
+  type AdamWHyper,
+  type BackendName,
+  type LoadBackendOptions,
+  type NodeWebGPUInfo,
+} from '@tfjs-peft/ops';
 export { initBackend, currentBackend, AUTO_ORDER, type BackendChoice, type BackendInfo, type InitBackendOptions } from './backend/init-backend';
-export { TfjsPeftError, ShapeError, SafetensorsError, StateDictError, ModulePathError } from './errors';
+export {
+  TfjsPeftError,
+  OpInputError,
+  BackendError,
+  GradientError,
+  ShapeError,
+  SafetensorsError,
+  StateDictError,
+  ModulePathError,
+} from './errors';
 export { Module } from './module/module';
 export {
   COMPONENTS,

@@ -7,8 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import {
   loadBackend,
-  setTransposedMatMulFastPath,
-  setSharedIdentity,
   linear,
   layerNorm,
   gelu,
@@ -17,6 +15,7 @@ import {
   releaseNodeWebGPU,
   type BackendName,
 } from '@tfjs-peft/ops';
+import { setTransposedMatMulFastPath, setSharedIdentity } from '@tfjs-peft/ops/kernels';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((x) => x !== '--'), // pnpm passes a literal -- through

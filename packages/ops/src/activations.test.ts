@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, relu, silu, activation, setFusedKernels, nativeGemm, setNativeGemm } from './index';
+import { gelu, relu, silu, activation } from './index';
+import { setFusedKernels, nativeGemm, setNativeGemm } from './kernels';
 import { checkOp, randomArray, ref, testBackends, useBackend, tolerance } from './testing';
 
 describe.each(testBackends())('activations on %s', (backend) => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { customGradOp } from './custom-grad';
 import { GELU_KERNEL } from './kernels/fused-gelu';
 import { useFused } from './kernels/fused-switch';
+import { OpInputError } from './errors';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -90,8 +91,11 @@ export function activation(name: string): (x: tf.Tensor) => tf.Tensor {
     case 'swish':
       return silu;
     default:
-      throw new Error(
-        `activation: unknown hidden_act "${name}"; expected one of gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish`,
+      throw new OpInputError(
+        'activation',
+        'name',
+        'one of gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish',
+        `unknown hidden_act "${name}"`,
       );
   }
 }

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNativeGemm, nativeUnavailable } from '@tfjs-peft/native';
-import { adamwUpdate, setFusedKernels } from './index';
+import { adamwUpdate } from './index';
+import { setFusedKernels } from './kernels';
 import { setNativeGemm, type NativeGemm } from './kernels/native-mat-mul';
 import { randomArray, read, testBackends, useBackend } from './testing';
 

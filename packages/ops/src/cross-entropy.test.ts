@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropy, mse, setFusedKernels } from './index';
+import { crossEntropy, mse } from './index';
+import { setFusedKernels } from './kernels';
 import { checkOp, randomArray, ref, testBackends, useBackend, tolerance } from './testing';
 
 describe.each(testBackends())('losses on %s', (backend) => {

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout, setFusedKernels } from './index';
+import { dropout } from './index';
+import { setFusedKernels } from './kernels';
 import { testBackends, useBackend } from './testing';
 
 describe.each(testBackends())('dropout on %s', (backend) => {

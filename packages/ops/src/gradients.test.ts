@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { gradients, variableGrads, setLowMemoryBackprop, layerNorm, linear, gelu, softmax, dropout } from './index';
+import { gradients, variableGrads, layerNorm, linear, gelu, softmax, dropout } from './index';
+import { setLowMemoryBackprop } from './kernels';
 import { testBackends, useBackend, read } from './testing';
 
 /** A small MLP/attention mix with broadcasting adds, reshapes, a custom-gradient op and a reused input. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { GradientError } from './errors';
 
 /** The parts of a tfjs tape node this module reads (tfjs-core `TapeNode`). */
 interface TapeNode {
@@ -95,18 +96,18 @@ export function gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, a
     const e = tf.engine() as unknown as { gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, allow?: boolean): { value: tf.Tensor; grads: tf.Tensor[] } };
     return e.gradients(f, xs, dy, allowNoGradients);
   }
-  if (xs.length === 0) throw new Error('gradients: xs is empty; expected at least one tensor to differentiate with respect to');
-  if (dy != null && dy.dtype !== 'float32') throw new Error(`gradients: dy must be float32, got ${dy.dtype}`);
+  if (xs.length === 0) throw new GradientError('gradients: xs is empty; expected at least one tensor to differentiate with respect to');
+  if (dy != null && dy.dtype !== 'float32') throw new GradientError(`gradients: dy must be float32, got ${dy.dtype}`);
   const y = engine.scopedRun(
     () => engine.startTape(),
     () => engine.endTape(),
     () => engine.tidy('forward', f),
   );
-  if (!(y instanceof tf.Tensor)) throw new Error('gradients: f() must return a tensor');
+  if (!(y instanceof tf.Tensor)) throw new GradientError('gradients: f() must return a tensor');
   const tape = engine.state.activeTape ?? [];
   const filtered = nodesFromXsToY(tape, xs, y);
   if (!allowNoGradients && filtered.length === 0) {
-    throw new Error('gradients: y = f() does not depend on any of xs; make sure f encloses every operation from xs to y');
+    throw new GradientError('gradients: y = f() does not depend on any of xs; make sure f encloses every operation from xs to y');
   }
   const onPath = new Set(filtered.map((n) => n.id));
   const keepGrad = new Set(xs.map((x) => x.id));
@@ -117,17 +118,17 @@ export function gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, a
     acc.set(y.id, dy ?? tf.onesLike(y));
     for (let i = filtered.length - 1; i >= 0; i--) {
       const node = filtered[i]!;
-      if (node.gradient == null) throw new Error(`gradients: no gradient function is registered for kernel ${node.kernelName}`);
+      if (node.gradient == null) throw new GradientError(`gradients: no gradient function is registered for kernel ${node.kernelName}`);
       const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
       const inputGradients = node.gradient(dys);
       const stored = new Set<tf.Tensor>();
       for (const [name, x] of Object.entries(node.inputs)) {
         const gradFn = inputGradients[name];
-        if (gradFn == null) throw new Error(`gradients: kernel ${node.kernelName} gives no gradient for its input '${name}' (it has: ${Object.keys(inputGradients).join(', ')})`);
+        if (gradFn == null) throw new GradientError(`gradients: kernel ${node.kernelName} gives no gradient for its input '${name}' (it has: ${Object.keys(inputGradients).join(', ')})`);
         const dx = engine.tidy(gradFn);
-        if (dx.dtype !== 'float32') throw new Error(`gradients: the gradient of input '${name}' of ${node.kernelName} is ${dx.dtype}; expected float32`);
+        if (dx.dtype !== 'float32') throw new GradientError(`gradients: the gradient of input '${name}' of ${node.kernelName} is ${dx.dtype}; expected float32`);
         if (!tf.util.arraysEqual(dx.shape, x.shape)) {
-          throw new Error(`gradients: the gradient of input '${name}' of ${node.kernelName} has shape [${dx.shape}]; expected the input's shape [${x.shape}]`);
+          throw new GradientError(`gradients: the gradient of input '${name}' of ${node.kernelName} has shape [${dx.shape}]; expected the input's shape [${x.shape}]`);
         }
         const prev = acc.get(x.id);
         if (prev == null) acc.set(x.id, dx);
@@ -168,15 +169,15 @@ export function variableGrads(f: () => tf.Scalar, varList?: tf.Variable[]): { va
   const explicit = varList != null;
   const all = varList ?? Object.values((tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables);
   const trainable = all.filter((v) => v.trainable);
-  if (trainable.length === 0) throw new Error(`variableGrads: none of the ${all.length} variables is trainable; expected at least one`);
+  if (trainable.length === 0) throw new GradientError(`variableGrads: none of the ${all.length} variables is trainable; expected at least one`);
   const { value, grads } = gradients(f, trainable, undefined, true);
   if (!grads.some((g) => g != null)) {
     value.dispose();
-    throw new Error('variableGrads: the loss does not depend on any trainable variable; make sure the operations that use them are inside f');
+    throw new GradientError('variableGrads: the loss does not depend on any trainable variable; make sure the operations that use them are inside f');
   }
   if (value.rank !== 0) {
     tf.dispose([value, ...(grads.filter(Boolean) as tf.Tensor[])]);
-    throw new Error(`variableGrads: f must return a scalar, got a rank-${value.rank} tensor`);
+    throw new GradientError(`variableGrads: f must return a scalar, got a rank-${value.rank} tensor`);
   }
   const named: tf.NamedTensorMap = {};
   trainable.forEach((v, i) => {

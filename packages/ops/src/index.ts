@@ -1,5 +1,7 @@
 import './register-gradients';
 
+// The functional ops, their gradients and errors, and starting a backend. Kernel registration
+// and the global switches that tune backends live in '@tfjs-peft/ops/kernels' (./kernels.ts).
 export { linear } from './linear';
 export { gelu, relu, silu, activation, type GeluApproximate, type ActivationName } from './activations';
 export { layerNorm } from './layer-norm';
@@ -8,22 +10,10 @@ export { attention, MASK_VALUE, type AttentionOptions } from './attention';
 export { crossEntropy, type CrossEntropyOptions, type Reduction } from './cross-entropy';
 export { mse } from './mse';
 export { dropout } from './dropout';
-export { gradients, variableGrads, setLowMemoryBackprop } from './gradients';
+export { gradients, variableGrads } from './gradients';
 export { reshapeView, addBias, addResidual, scaleShift, requiresGrad } from './lean-grad';
 export { embedding } from './embedding';
-export { registerBackendKernels, registerSimdKernels } from './kernels/register-backend-kernels';
 export { adamwUpdate, type AdamWHyper } from './adamw-update';
-export { wrapTransposedMatMul, setTransposedMatMulFastPath } from './kernels/wasm-batch-mat-mul';
-export { setNativeGemm, nativeGemm, planGemm, type NativeGemm, type GemmPlan } from './kernels/native-mat-mul';
-export { setFrozenMatMulPrecision, frozenMatMulPrecision, bf16MatMul, frozenMatMul, type FrozenMatMulPrecision } from './kernels/bf16-mat-mul';
-export { shareWasmIdentity, setSharedIdentity } from './kernels/wasm-identity';
-export { overrideWasmSum, setLeadingAxesSum } from './kernels/wasm-sum';
-export { overrideWasmGather, setRowGather } from './kernels/wasm-gather';
-export { overrideWasmBroadcastBinary, setBroadcastBinary, planBroadcast, type BroadcastPlan } from './kernels/wasm-broadcast-binary';
-export { setFusedKernels, useFused } from './kernels/fused-switch';
-export { elementwise, elementwiseOutputs, registerJsKernel, JS_KERNEL_BACKENDS } from './kernels/js-kernel';
-export { OpInputError } from './errors';
-export { loadBackend, BackendError, type BackendName, type LoadBackendOptions } from './backend/load-backend';
-export { defaultWasmThreads } from './backend/wasm-threads';
-export { wasmHeapBytes } from './kernels/simd/simd-module';
+export { TfjsPeftError, OpInputError, BackendError, GradientError } from './errors';
+export { loadBackend, type BackendName, type LoadBackendOptions } from './backend/load-backend';
 export { installNodeWebGPU, releaseNodeWebGPU, type NodeWebGPUInfo } from './backend/node-webgpu';

@@ -4,6 +4,9 @@ import { installNodeWebGPU } from './node-webgpu';
 import { defaultWasmThreads, prepareNodeWasmThreads, unrefWasmPthreads } from './wasm-threads';
 import { setNativeGemm, type NativeGemm } from '../kernels/native-mat-mul';
 import { bf16MatMul, setFrozenMatMulPrecision, type FrozenMatMulPrecision } from '../kernels/bf16-mat-mul';
+import { BackendError } from '../errors';
+
+export { BackendError };
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -37,15 +40,6 @@ async function wasmThreadCount(options: LoadBackendOptions): Promise<number> {
   const n = options.wasmThreads ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : await defaultWasmThreads());
   if (!Number.isInteger(n) || n < 1 || n > 8) throw new BackendError(`wasm: wasmThreads expected an integer 1–8, got ${String(n)}`);
   return n;
-}
-
-/** Error raised when a backend cannot start; names what is installed and why it failed. */
-export class BackendError extends Error {
-  readonly code = 'BACKEND_UNAVAILABLE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
-  }
 }
 
 async function importBackendPackage(name: BackendName): Promise<string> {

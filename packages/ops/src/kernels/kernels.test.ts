@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { assertClose, randomArray, ref, testBackends, useBackend } from '../testing';
-import { setTransposedMatMulFastPath, setSharedIdentity, setLeadingAxesSum, setRowGather } from '../index';
+import { setTransposedMatMulFastPath, setSharedIdentity, setLeadingAxesSum, setRowGather } from '../kernels';
 import { transposeLastTwo } from './wasm-batch-mat-mul';
 import { nativeGemm, setNativeGemm } from './native-mat-mul';
 

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Parameter, setFusedKernels } from '@tfjs-peft/core';
+import { Parameter } from '@tfjs-peft/core';
+import { setFusedKernels } from '@tfjs-peft/core/kernels';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { AdamW, SGD, learningRate, clipGradNorm } from '../index';
 

@@ -2,7 +2,8 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { adamwUpdate, setFusedKernels } from '../../index';
+import { adamwUpdate } from '../../index';
+import { setFusedKernels } from '../../kernels';
 import { randomArray, testBackends, useBackend } from '../../testing';
 import { simdKernels } from './simd-module';
 

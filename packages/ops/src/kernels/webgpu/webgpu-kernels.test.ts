@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
-import { crossEntropy, layerNorm, setFusedKernels, softmax } from '../../index';
+import { crossEntropy, layerNorm, softmax } from '../../index';
+import { setFusedKernels } from '../../kernels';
 import { randomArray, read, ref, testBackends, useBackend } from '../../testing';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '../fused-layer-norm';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from '../fused-gelu';
