@@ -88,8 +88,22 @@ else if (job === 'test') {
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   }
+  // repository-wide checks: each lists what it found and returns a count; they run past a failure above
+  const check = async (title, file, fn) => {
+    console.log(`\n[tfjs-peft] ${title}…`);
+    try {
+      return await (await import(file))[fn]();
+    } catch (e) {
+      console.log(`${title}: check could not run: ${e instanceof Error ? e.message : e}`);
+      return 1;
+    }
+  };
+  const circles = await check('import circles (madge)', './check-circular.mjs', 'checkCircles');
+  const unformatted = await check('formatting (prettier)', './check-format.mjs', 'checkFormat');
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-  if (failed > 0 && status === 0) status = 1;
+  console.log(circles === 0 ? 'import circles: none' : `import circles: ${circles} (listed above)`);
+  console.log(unformatted === 0 ? 'format: all files formatted' : `format: ${unformatted} files differ from prettier (listed above; pnpm format)`);
+  if ((failed > 0 || circles > 0 || unformatted > 0) && status === 0) status = 1;
 }
 else {
   console.error(`usage: node scripts/bootstrap.mjs <demo|tour|test> [-- args]`);
