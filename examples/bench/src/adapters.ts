@@ -5,37 +5,17 @@
  *   --backend wasm  --steps 3  --methods full,ln-tuning,lora,…
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { initBackend, formatBytes, countParameters, type BackendChoice } from '@tfjs-peft/core';
 import { referenceBert } from './bert-shapes';
-import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
+import { applyPeft } from '@tfjs-peft/adapters';
 import { timeTrainingSteps } from './train-step';
+import { ADAPTERS_CLI } from './cli';
+import { CONFIGS } from './adapter-configs';
 
-const CONFIGS: Record<string, PeftConfig> = {
-  full: { method: 'full' },
-  'ln-tuning': { method: 'ln-tuning' },
-  'lora r8 q,v': { method: 'lora', r: 8, loraAlpha: 32, loraDropout: 0.1 },
-  ia3: { method: 'ia3' },
-  bitfit: { method: 'bitfit' },
-  'prefix-tuning (10)': { method: 'prefix-tuning', numVirtualTokens: 10 },
-  'p-tuning-v2 (10)': { method: 'p-tuning-v2', numVirtualTokens: 10 },
-  'prompt-tuning (10)': { method: 'prompt-tuning', numVirtualTokens: 10 },
-  'ffn-only': { method: 'ffn-only' },
-  'attention-only': { method: 'attention-only' },
-};
-
-const { values: a } = parseArgs({
-  // `pnpm bench:… -- --flag` hands the script a literal `--`
-  args: process.argv.slice(2).filter((x) => x !== '--'),
-  options: {
-    backend: { type: 'string', default: 'wasm' },
-    steps: { type: 'string', default: '3' },
-    methods: { type: 'string', default: Object.keys(CONFIGS).join(';') },
-    one: { type: 'string' },
-  },
-});
+// `pnpm bench:… -- --flag` hands the script a literal `--`
+const { values: a } = ADAPTERS_CLI.parseOrExit(process.argv.slice(2).filter((x) => x !== '--'));
 const [B, T, STEPS] = [8, 128, Number(a.steps)];
 
 async function measureOne(name: string): Promise<void> {

@@ -6,25 +6,15 @@
  * Switches: `first-token-only` (the model's `firstTokenOnly`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { initBackend, variableGrads } from '@tfjs-peft/core';
 import { AdamW } from '@tfjs-peft/train';
 import { SHAPES, referenceTrainable } from './bert-shapes';
+import { INTERLEAVED_CLI } from './cli';
 
-const { values: a } = parseArgs({
-  args: process.argv.slice(2).filter((x) => x !== '--'),
-  options: {
-    shapes: { type: 'string', default: 'mini,small' },
-    modes: { type: 'string', default: 'full,LayerNorm-only,LoRA' },
-    rounds: { type: 'string', default: '8' },
-    vary: { type: 'string', default: 'first-token-only' },
-    batch: { type: 'string', default: '8' },
-    seq: { type: 'string', default: '128' },
-    one: { type: 'string' },
-  },
-});
+// `pnpm bench:… -- --flag` hands the script a literal `--`
+const { values: a } = INTERLEAVED_CLI.parseOrExit(process.argv.slice(2).filter((x) => x !== '--'));
 const SWITCHES = ['first-token-only'];
 if (!SWITCHES.includes(a.vary!)) throw new Error(`--vary: expected one of ${SWITCHES.join(', ')}, got ${a.vary}`);
 const [B, T, ROUNDS] = [Number(a.batch), Number(a.seq), Number(a.rounds)];

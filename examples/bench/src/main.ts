@@ -13,7 +13,6 @@
  *   the same logits and gradients; PyTorch always computes every token)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
@@ -22,27 +21,10 @@ import { bf16MatMul } from '@tfjs-peft/core/kernels';
 import { timeTrainingSteps } from './train-step';
 import { SHAPES, MODES, referenceTrainable, type Mode } from './bert-shapes';
 import { wasmHeapBytes } from './heap';
+import { BENCH_CLI } from './cli';
 
-const { values: a } = parseArgs({
-  // `pnpm bench -- --shapes …` hands the script a literal `--`
-  args: process.argv.slice(2).filter((x) => x !== '--'),
-  options: {
-    backend: { type: 'string', default: 'wasm' },
-    shapes: { type: 'string', default: 'tiny,mini,small,base' },
-    modes: { type: 'string', default: 'full,LayerNorm-only,LoRA' },
-    steps: { type: 'string', default: '3' },
-    batch: { type: 'string', default: '8' },
-    seq: { type: 'string', default: '128' },
-    one: { type: 'string' },
-    torch: { type: 'string', default: 'auto' },
-    threads: { type: 'string', default: '2' },
-    'wasm-threads': { type: 'string' },
-    // matrix products on @tfjs-peft/native: auto (when built), on, off, or both (each configuration twice)
-    native: { type: 'string', default: 'auto' },
-    'frozen-precision': { type: 'string', default: 'float32' },
-    'first-token-only': { type: 'string', default: 'off' },
-  },
-});
+// `pnpm bench:… -- --flag` hands the script a literal `--`
+const { values: a } = BENCH_CLI.parseOrExit(process.argv.slice(2).filter((x) => x !== '--'));
 if (!['off', 'on', 'both'].includes(a['first-token-only']!)) throw new Error(`--first-token-only: expected off, on or both, got ${a['first-token-only']}`);
 if (!['float32', 'bf16', 'both'].includes(a['frozen-precision']!)) throw new Error(`--frozen-precision: expected float32, bf16 or both, got ${a['frozen-precision']}`);
 if (!['auto', 'on', 'off', 'both'].includes(a.native!)) throw new Error(`--native: expected auto, on, off or both, got ${a.native}`);

@@ -5,25 +5,13 @@
  * kernels, with which shapes, take the step's time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { initBackend, variableGrads, type BackendChoice } from '@tfjs-peft/core';
 import { referenceTrainable } from './bert-shapes';
 import { AdamW } from '@tfjs-peft/train';
+import { PROFILE_CLI } from './cli';
 
-const { values: a } = parseArgs({
-  // `pnpm bench:… -- --flag` hands the script a literal `--`
-  args: process.argv.slice(2).filter((x) => x !== '--'),
-  options: {
-    shape: { type: 'string', default: 'mini' },
-    mode: { type: 'string', default: 'full' },
-    backend: { type: 'string', default: 'wasm' },
-    batch: { type: 'string', default: '8' },
-    seq: { type: 'string', default: '128' },
-    top: { type: 'string', default: '25' },
-    'frozen-precision': { type: 'string', default: 'float32' },
-    'first-token-only': { type: 'string', default: 'off' },
-  },
-});
+// `pnpm bench:… -- --flag` hands the script a literal `--`
+const { values: a } = PROFILE_CLI.parseOrExit(process.argv.slice(2).filter((x) => x !== '--'));
 if (a['first-token-only'] !== 'on' && a['first-token-only'] !== 'off') throw new Error(`--first-token-only: expected on or off, got ${a['first-token-only']}`);
 const firstTokenOnly = a['first-token-only'] === 'on';
 await initBackend(a.backend as BackendChoice, { frozenMatMulPrecision: a['frozen-precision'] === 'bf16' ? 'bf16' : 'float32' });

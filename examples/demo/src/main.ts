@@ -11,44 +11,39 @@
  *
  * A user's data: TSV files with a header and `label` + `text` (or `sentence`) columns.
  */
-import { parseArgs } from 'node:util';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '@tfjs-peft/core';
 import { bf16MatMul } from '@tfjs-peft/core/kernels';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadTsvClassification } from '@tfjs-peft/datasets';
 import { accuracy, f1 } from '@tfjs-peft/metrics';
-import { METHODS, runMethod, resultTable, lossCurvesSvg, learningRateFor, type RunResult } from '@tfjs-peft/example-glue';
+import { METHODS, runMethod, runSummary, writeComparison, learningRateFor, type RunResult } from '@tfjs-peft/example-shared';
+import { TRAINING_OPTIONS, PRECISION_OPTIONS, backendOption, trainingSettings } from '@tfjs-peft/example-shared/options';
+import { defineCli, runMain } from '@tfjs-peft/example-shared/cli';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EMBEDDED_MODEL = `${ROOT}assets/bert-tiny-tfjs-peft`;
 export const EMBEDDED_DATA = `${ROOT}data/spam-assassin`;
 
 
+export const DEMO_CLI = defineCli({
+  command: 'npm run demo --',
+  summary: 'Fine-tune a BERT checkpoint (the embedded one by default) on a TSV classification task (the embedded SpamAssassin slice by default) with several methods; print and write the comparison table and a loss-curve plot.',
+  options: {
+    model: { type: 'string', help: 'HF BERT checkpoint folder', default: EMBEDDED_MODEL, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    train: { type: 'string', help: 'training TSV (header; label + text or sentence columns)', default: `${EMBEDDED_DATA}/train.tsv`, defaultLabel: 'the embedded SpamAssassin train.tsv', value: 'file' },
+    dev: { type: 'string', help: 'dev TSV, same columns and labels', default: `${EMBEDDED_DATA}/dev.tsv`, defaultLabel: 'the embedded SpamAssassin dev.tsv', value: 'file' },
+    methods: { type: 'string', help: `methods to compare, comma-separated (${Object.keys(METHODS).join(', ')})`, default: 'full,ln-tuning,lora,ia3', value: 'list' },
+    ...TRAINING_OPTIONS,
+    ...PRECISION_OPTIONS,
+    backend: backendOption('wasm'),
+    out: { type: 'string', help: 'folder for results.md, loss-curves.svg and one log per method', default: './runs/demo', value: 'folder' },
+  },
+});
+
 export async function main(argv: string[]): Promise<RunResult[]> {
-  const { values: a } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', default: EMBEDDED_MODEL },
-      train: { type: 'string', default: `${EMBEDDED_DATA}/train.tsv` },
-      dev: { type: 'string', default: `${EMBEDDED_DATA}/dev.tsv` },
-      methods: { type: 'string', default: 'full,ln-tuning,lora,ia3' },
-      'max-steps': { type: 'string', default: '300' },
-      'batch-size': { type: 'string', default: '16' },
-      'max-length': { type: 'string', default: '128' },
-      'train-limit': { type: 'string' },
-      lr: { type: 'string' },
-      'lr-preset': { type: 'string', default: 'auto' },
-      backend: { type: 'string', default: 'wasm' },
-      out: { type: 'string', default: './runs/demo' },
-      seed: { type: 'string', default: '42' },
-      // products with frozen weights (ln-tuning, LoRA/IA3 base layers): float32, or bf16 operands with float32 sums (setFrozenMatMulPrecision)
-      'frozen-precision': { type: 'string', default: 'float32' },
-      // on: the last layer computed for [CLS] only (same logits and gradients, less work); off: every token, as transformers
-      'first-token-only': { type: 'string', default: 'on' },
-    },
-  });
+  const { values: a } = DEMO_CLI.parse(argv);
   const methods = a.methods!.split(',');
   for (const m of methods) if (!METHODS[m]) throw new Error(`--methods: ${m} is not one of ${Object.keys(METHODS).join(', ')}`);
   const t0 = performance.now();
@@ -74,33 +69,21 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       train,
       dev,
       method,
-      maxSteps: Number(a['max-steps']),
-      batchSize: Number(a['batch-size']),
-      maxLength: Number(a['max-length']),
+      ...trainingSettings(a),
       // per-method rates; small models (hidden ≤ 256, like the embedded one) get the higher SMALL_MODEL_LR set
       lr: a.lr ? Number(a.lr) : learningRateFor(method, a['lr-preset'] as 'auto', hidden),
       evalEvery: 0,
       outputDir: a.out!,
-      seed: Number(a.seed),
       firstTokenOnly: a['first-token-only'] === 'on',
       metrics: (p, r): Record<string, number> => (binary ? { accuracy: accuracy(p, r), f1: f1(p, r) } : { accuracy: accuracy(p, r), macro_f1: f1(p, r, { average: 'macro' }) }),
     });
     rows.push(r);
-    console.log(`${method}: ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')} (${(r.wallMs / 1000).toFixed(1)} s)`);
+    console.log(runSummary(r));
   }
-  const table = resultTable(taskName, rows);
+  const table = await writeComparison(a.out, taskName, `${taskName}: training loss`, rows);
   console.log(`\n${table}`);
-  await mkdir(a.out!, { recursive: true });
-  await writeFile(`${a.out}/results.md`, `${table}\n`);
-  await writeFile(`${a.out}/loss-curves.svg`, await lossCurvesSvg(`${taskName}: training loss`, rows));
   console.log(`\nwrote ${a.out}/results.md and ${a.out}/loss-curves.svg; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `pnpm … start -- --flag` hands the script a literal `--` first
-  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

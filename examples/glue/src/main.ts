@@ -6,46 +6,38 @@
  *     --method full,ln-tuning,lora [--max-steps 500] [--backend wasm] [--batch-size 16] [--max-length 128] \
  *     [--first-token-only on|off]   (on: the last layer for [CLS] only — same logits and gradients, less work)
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { initBackend, type BackendChoice } from '@tfjs-peft/core';
 import { bf16MatMul } from '@tfjs-peft/core/kernels';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { loadGlue } from '@tfjs-peft/datasets';
-import { METHODS, learningRateFor } from './methods';
-import { runMethod, type RunResult } from './run-method';
-import { resultTable } from './table';
-import { lossCurvesSvg } from './plot';
+import { METHODS, runMethod, runSummary, writeComparison, learningRateFor, type RunResult } from '@tfjs-peft/example-shared';
+import { TRAINING_OPTIONS, PRECISION_OPTIONS, backendOption, trainingSettings } from '@tfjs-peft/example-shared/options';
+import { defineCli, runMain, CliUsageError } from '@tfjs-peft/example-shared/cli';
 
 /** The project's embedded pretrained BERT (assets/bert-tiny-tfjs-peft). */
 export const EMBEDDED_MODEL = fileURLToPath(new URL('../../../assets/bert-tiny-tfjs-peft', import.meta.url));
 
+export const GLUE_CLI = defineCli({
+  command: 'pnpm --filter @tfjs-peft/example-glue start --',
+  summary: 'Fine-tune a BERT checkpoint on a GLUE task with one or several methods; print and write the comparison table and a loss-curve plot.',
+  options: {
+    task: { type: 'string', help: 'GLUE task: CoLA, SST-2, MRPC, QQP, STS-B, MNLI, QNLI, RTE or WNLI (required)', value: 'name' },
+    data: { type: 'string', help: 'the glue_data folder (one sub-folder per task; required)', value: 'folder' },
+    model: { type: 'string', help: 'HF BERT checkpoint folder', default: EMBEDDED_MODEL, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    method: { type: 'string', help: `methods to compare, comma-separated, or all (${Object.keys(METHODS).join(', ')})`, default: 'full,ln-tuning,lora', value: 'list' },
+    'eval-every': { type: 'string', help: 'evaluate on dev every n steps (0: at the end only)', default: '0', value: 'n' },
+    ...TRAINING_OPTIONS,
+    ...PRECISION_OPTIONS,
+    backend: backendOption('auto'),
+    out: { type: 'string', help: 'folder for results.md, loss-curves.svg and one log per method', default: './runs/glue', value: 'folder' },
+  },
+});
+
 export async function main(argv: string[]): Promise<RunResult[]> {
-  const { values: a } = parseArgs({
-    args: argv,
-    options: {
-      task: { type: 'string' },
-      data: { type: 'string' },
-      model: { type: 'string', default: EMBEDDED_MODEL },
-      'lr-preset': { type: 'string', default: 'auto' },
-      method: { type: 'string', default: 'full,ln-tuning,lora' },
-      'max-steps': { type: 'string', default: '300' },
-      'batch-size': { type: 'string', default: '16' },
-      'max-length': { type: 'string', default: '128' },
-      'eval-every': { type: 'string', default: '0' },
-      'train-limit': { type: 'string' },
-      lr: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      out: { type: 'string', default: './runs/glue' },
-      seed: { type: 'string', default: '42' },
-      // products with frozen weights (ln-tuning, LoRA/IA3 base layers): float32, or bf16 operands with float32 sums (setFrozenMatMulPrecision)
-      'frozen-precision': { type: 'string', default: 'float32' },
-      // on: the last layer computed for [CLS] only (same logits and gradients, less work); off: every token, as transformers
-      'first-token-only': { type: 'string', default: 'on' },
-    },
-  });
-  if (!a.task || !a.data) throw new Error('usage: --task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> --data <glue_data folder> [--model <checkpoint folder, default: the embedded one>] [--method full,ln-tuning,lora,ia3,bitfit,prefix-tuning,prompt-tuning]');
+  const { values: a } = GLUE_CLI.parse(argv);
+  if (!a.task || !a.data) throw new CliUsageError(GLUE_CLI.spec.command, '--task <CoLA|SST-2|MRPC|QQP|STS-B|MNLI|QNLI|RTE|WNLI> and --data <glue_data folder> are required');
   if (!['auto', 'base', 'small'].includes(a['lr-preset']!)) throw new Error(`--lr-preset must be auto, base or small, got ${a['lr-preset']}`);
   const hidden = (JSON.parse(await readFile(`${a.model}/config.json`, 'utf8')) as { hidden_size?: number }).hidden_size ?? 768;
   const methods = a.method === 'all' ? Object.keys(METHODS) : a.method!.split(',');
@@ -68,31 +60,19 @@ export async function main(argv: string[]): Promise<RunResult[]> {
       train,
       dev,
       method,
-      maxSteps: Number(a['max-steps']),
-      batchSize: Number(a['batch-size']),
-      maxLength: Number(a['max-length']),
+      ...trainingSettings(a),
       lr: a.lr ? Number(a.lr) : learningRateFor(method, a['lr-preset'] as 'auto', hidden),
       evalEvery: Number(a['eval-every']),
       outputDir: a.out!,
-      seed: Number(a.seed),
       firstTokenOnly: a['first-token-only'] === 'on',
     });
     rows.push(r);
-    console.log(`${method}: ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')} (${(r.wallMs / 1000).toFixed(1)} s)`);
+    console.log(runSummary(r));
   }
-  const table = resultTable(train.task, rows);
+  const table = await writeComparison(a.out, train.task, `GLUE ${train.task}: training loss`, rows);
   console.log(`\n${table}`);
-  await mkdir(a.out!, { recursive: true });
-  await writeFile(`${a.out}/results.md`, `${table}\n`);
-  await writeFile(`${a.out}/loss-curves.svg`, await lossCurvesSvg(`GLUE ${train.task}: training loss`, rows));
   console.log(`\nwrote ${a.out}/results.md and ${a.out}/loss-curves.svg`);
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `pnpm … start -- --flag` hands the script a literal `--` first
-  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -7,8 +7,6 @@
  *     [--model <checkpoint, default: the embedded one>] [--fractions 1,0.5,0.2,0.1,0.05] [--folds 3] \
  *     [--fisher-examples 1000] [--kind empirical|true] [--scope global|per-layer] [--max-steps 300] [--out dir]
  */
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { initBackend, readCheckpointWeights, formatBytes, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
@@ -29,7 +27,9 @@ import {
   type ParameterMasks,
 } from '@tfjs-peft/fisher';
 import { renderSvg, renderPng, componentChangeSpec, layerComponentChangeSpec, layerNormHeatmapSpec, fractionCurveSpec, type VegaLiteSpec } from '@tfjs-peft/fisher/plot';
-import { runMethod, learningRateFor, type RunResult } from '@tfjs-peft/example-glue';
+import { runMethod, learningRateFor, type RunResult } from '@tfjs-peft/example-shared';
+import { defineCli, runMain } from '@tfjs-peft/example-shared/cli';
+import { TRAINING_OPTIONS, backendOption, trainingSettings } from '@tfjs-peft/example-shared/options';
 import { EMBEDDED_MODEL, EMBEDDED_DATA, sharedGlueDir } from './embedded';
 import { fisherOf, folds } from './fisher-runs';
 
@@ -67,32 +67,31 @@ function randomMasks(like: ParameterMasks, count: number, seed: number): Paramet
   return out;
 }
 
+export const LAYERNORM_FISHER_CLI = defineCli({
+  command: 'pnpm --filter @tfjs-peft/example-layernorm-fisher start --',
+  summary:
+    'Which BERT components change most in full fine-tuning, the diagonal Fisher of LayerNorm, and ln-tuning restricted to the top fractions of LayerNorm elements by Fisher (plus a fold union and a random mask), on a TSV task (the embedded SpamAssassin slice by default) or a GLUE task.',
+  options: {
+    task: { type: 'string', help: 'a GLUE task instead of the TSV files (CoLA, SST-2, MRPC, QQP, STS-B, MNLI, QNLI, RTE, WNLI)', value: 'name' },
+    data: { type: 'string', help: 'the glue_data folder for --task', defaultLabel: '../shared/data/glue beside the repository, when there', value: 'folder' },
+    train: { type: 'string', help: 'training TSV (header; label + text or sentence columns)', default: `${EMBEDDED_DATA}/train.tsv`, defaultLabel: 'the embedded SpamAssassin train.tsv', value: 'file' },
+    dev: { type: 'string', help: 'dev TSV, same columns and labels', default: `${EMBEDDED_DATA}/dev.tsv`, defaultLabel: 'the embedded SpamAssassin dev.tsv', value: 'file' },
+    model: { type: 'string', help: 'HF BERT checkpoint folder', default: EMBEDDED_MODEL, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    fractions: { type: 'string', help: 'fractions of LayerNorm elements to tune, by Fisher, each in (0, 1]', default: '1,0.5,0.2,0.1,0.05', value: 'list' },
+    folds: { type: 'string', help: 'folds of the Fisher examples whose top masks are united', default: '3', value: 'k' },
+    'union-fraction': { type: 'string', help: 'the fraction of each fold mask and of the random mask', default: '0.1', value: 'f' },
+    'fisher-examples': { type: 'string', help: 'training examples the Fisher is computed on', default: '1000', value: 'n' },
+    kind: { type: 'string', help: 'Fisher from the labels (empirical) or from the model\'s own predictions (true)', default: 'empirical', value: 'empirical|true' },
+    scope: { type: 'string', help: 'top-k over all LayerNorm elements (global) or within each layer (per-layer)', default: 'global', value: 'global|per-layer' },
+    ...TRAINING_OPTIONS,
+    backend: backendOption('wasm'),
+    out: { type: 'string', help: 'folder for results.md, results.json and the plots', default: './runs/layernorm-fisher', value: 'folder' },
+    'no-progress': { type: 'boolean', help: 'no progress bars', default: false },
+  },
+});
+
 export async function main(argv: string[]): Promise<FisherExampleResult> {
-  const { values: a } = parseArgs({
-    args: argv,
-    options: {
-      task: { type: 'string' },
-      data: { type: 'string' },
-      train: { type: 'string', default: `${EMBEDDED_DATA}/train.tsv` },
-      dev: { type: 'string', default: `${EMBEDDED_DATA}/dev.tsv` },
-      model: { type: 'string', default: EMBEDDED_MODEL },
-      fractions: { type: 'string', default: '1,0.5,0.2,0.1,0.05' },
-      folds: { type: 'string', default: '3' },
-      'union-fraction': { type: 'string', default: '0.1' },
-      'fisher-examples': { type: 'string', default: '1000' },
-      kind: { type: 'string', default: 'empirical' },
-      scope: { type: 'string', default: 'global' },
-      'max-steps': { type: 'string', default: '300' },
-      'batch-size': { type: 'string', default: '16' },
-      'max-length': { type: 'string', default: '128' },
-      'train-limit': { type: 'string' },
-      backend: { type: 'string', default: 'wasm' },
-      out: { type: 'string', default: './runs/layernorm-fisher' },
-      lr: { type: 'string' },
-      seed: { type: 'string', default: '42' },
-      'no-progress': { type: 'boolean', default: false },
-    },
-  });
+  const { values: a } = LAYERNORM_FISHER_CLI.parse(argv);
   if (a.kind !== 'empirical' && a.kind !== 'true') throw new Error(`--kind must be empirical or true, got ${a.kind}`);
   if (a.scope !== 'global' && a.scope !== 'per-layer') throw new Error(`--scope must be global or per-layer, got ${a.scope}`);
   const fractions = a.fractions!.split(',').map(Number);
@@ -126,12 +125,9 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     tokenizer,
     train,
     dev,
-    maxSteps: Number(a['max-steps']),
-    batchSize: Number(a['batch-size']),
-    maxLength: Number(a['max-length']),
+    ...trainingSettings(a),
     evalEvery: 0,
     outputDir: out,
-    seed,
     progress: !a['no-progress'],
     metrics,
   };
@@ -226,10 +222,4 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   return { task: train.task, ranking: ranking.map((g) => ({ component: g.key, relative: g.relative, meanAbs: g.meanAbs, l2: g.l2 })), rows, full, out };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `pnpm … start -- --flag` hands the script a literal `--` first
-  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

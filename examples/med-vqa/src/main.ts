@@ -8,10 +8,9 @@
  *     [--sweep] [--model <BLIP/MISS checkpoint>] [--text-init <BERT checkpoint>] [--max-steps 300] [--backend wasm]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { BlipForQuestionAnswering } from '@tfjs-peft/models/blip';
@@ -19,6 +18,8 @@ import { applyPeft } from '@tfjs-peft/adapters';
 import { loadVqaRad, loadSlake, vqaSummary, permutation, type VqaSplit } from '@tfjs-peft/datasets';
 import { vqaAccuracy } from '@tfjs-peft/metrics';
 import { Trainer } from '@tfjs-peft/train';
+import { defineCli, runMain } from '@tfjs-peft/example-shared/cli';
+import { backendOption } from '@tfjs-peft/example-shared/options';
 import { parsePolicy, SWEEP } from './policy';
 import { buildMissSmall, missSmallConfig, SEP_TOKEN_ID, PAD_TOKEN_ID } from './model';
 import { blipProcessor, imageCache, vqaBatch, freeBatch, type VqaBatch } from './data';
@@ -44,28 +45,31 @@ async function loadSplits(data: string): Promise<{ train: VqaSplit; test: VqaSpl
   throw new Error(`--data ${data}: neither a VQA-RAD folder ("VQA_RAD Dataset Public.json") nor a SLAKE folder (train.json, test.json)`);
 }
 
+export const MED_VQA_CLI = defineCli({
+  command: 'pnpm --filter @tfjs-peft/example-med-vqa start --',
+  summary: "MILE on a small MISS-shaped BLIP: train under a per-sub-module policy (ViT / joint text-multimodal encoder / decoder), answer the test split by beam search and print MILE's row (#params %, peak memory, opened / closed / global accuracy).",
+  options: {
+    data: { type: 'string', help: 'a VQA-RAD or SLAKE folder', defaultLabel: '../shared/data/vqa_rad beside the repository, when there', value: 'folder' },
+    policy: { type: 'string', help: `vit=…,jtm=…,dec=… with cells F, T, ${['lora', 'ia3', 'prefix', 'ptv2', 'ln', 'ffn', 'attn'].join(', ')}; several separated by ;`, default: 'vit=F,jtm=T,dec=lora', value: 'policy' },
+    sweep: { type: 'boolean', help: "run every row of MILE's tables instead of --policy", default: false },
+    model: { type: 'string', help: 'a BlipForQuestionAnswering checkpoint (default: a small MISS-shaped BLIP built here)', value: 'folder' },
+    'text-init': { type: 'string', help: 'BERT checkpoint the built model\'s text encoder and decoder start from (and the tokenizer)', default: EMBEDDED_BERT, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    hidden: { type: 'string', help: 'hidden size of the built model', default: '128', value: 'n' },
+    layers: { type: 'string', help: 'layers of each part of the built model', default: '2', value: 'n' },
+    'max-steps': { type: 'string', help: 'optimizer steps per policy', default: '300', value: 'n' },
+    'batch-size': { type: 'string', help: 'questions per batch', default: '16', value: 'n' },
+    lr: { type: 'string', help: 'learning rate, or auto (5e-4 when a part is fully trained, else 2e-3)', default: 'auto', value: 'rate' },
+    'train-limit': { type: 'string', help: 'use the first n training questions (default: all)', value: 'n' },
+    'test-limit': { type: 'string', help: 'answer the first n test questions (default: all)', value: 'n' },
+    beams: { type: 'string', help: 'beam width of the answers', default: '3', value: 'n' },
+    backend: backendOption('wasm'),
+    out: { type: 'string', help: 'folder for results.md and one log per policy', default: './runs/med-vqa', value: 'folder' },
+    seed: { type: 'string', help: 'seed of initialisation, shuffling and dropout', default: '42', value: 'n' },
+  },
+});
+
 export async function main(argv: string[]): Promise<MileRow[]> {
-  const { values: a } = parseArgs({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      policy: { type: 'string', default: 'vit=F,jtm=T,dec=lora' },
-      sweep: { type: 'boolean', default: false },
-      model: { type: 'string' },
-      'text-init': { type: 'string', default: EMBEDDED_BERT },
-      hidden: { type: 'string', default: '128' },
-      layers: { type: 'string', default: '2' },
-      'max-steps': { type: 'string', default: '300' },
-      'batch-size': { type: 'string', default: '16' },
-      lr: { type: 'string', default: 'auto' },
-      'train-limit': { type: 'string' },
-      'test-limit': { type: 'string' },
-      beams: { type: 'string', default: '3' },
-      backend: { type: 'string', default: 'wasm' },
-      out: { type: 'string', default: './runs/med-vqa' },
-      seed: { type: 'string', default: '42' },
-    },
-  });
+  const { values: a } = MED_VQA_CLI.parse(argv);
   const data = a.data ?? (existsSync(SHARED_RAD) ? SHARED_RAD : undefined);
   if (!data) throw new Error('--data <VQA-RAD or SLAKE folder> is required (../shared/data/vqa_rad was not found beside the repository)');
   // one policy, several separated by ';', or the whole table
@@ -152,10 +156,4 @@ export async function main(argv: string[]): Promise<MileRow[]> {
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `pnpm … start -- --flag` hands the script a literal `--` first
-  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -8,15 +8,16 @@
  * zero bias, from `--seed`) makes every load, here and in transformers, start from the same weights.
  * The other tensors are written back unchanged, in their own dtype.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, manualSeed, rawToTypedArray, readCheckpointWeights, writeCheckpointWeights } from '@tfjs-peft/core';
 import { BertModel } from '@tfjs-peft/models/bert';
 import { readConfig } from '@tfjs-peft/models';
+import { cliArgs } from '@tfjs-peft/example-shared/cli';
+import { ADD_POOLER_CLI } from './add-pooler-cli';
 
-const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string', default: '0' } } });
+const { values: a, positionals } = ADD_POOLER_CLI.parseOrExit(cliArgs());
 const dir = positionals[0];
-if (!dir) throw new Error('usage: tsx src/add-pooler.ts <checkpoint folder> [--seed 0]');
+if (!dir) throw new Error(`${ADD_POOLER_CLI.help()}\n\nthe checkpoint folder is missing`);
 await initBackend('cpu');
 const weights = await readCheckpointWeights(dir);
 if ([...weights.keys()].some((k) => k.includes('pooler.'))) throw new Error(`${dir}: the checkpoint already has a pooler`);

@@ -6,9 +6,7 @@
  *     [--glue ./glue_data] [--init ./checkpoint] [--layers 2 --hidden 128 --heads 2 --ffn 512] \
  *     [--seq 64 --batch 32 --steps 2000 --lr 1e-3] [--whole-word] [--fp16] [--save-every N] [--resume dir/checkpoint-N] --out ./my-bert
  */
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -16,6 +14,8 @@ import { initBackend, manualSeed, crossEntropy, countParameters, type BackendCho
 import { BertForMaskedLM, BertTokenizer } from '@tfjs-peft/models/bert';
 import { Dataset, batches, maskTokens, permutation } from '@tfjs-peft/datasets';
 import { Trainer } from '@tfjs-peft/train';
+import { defineCli, runMain } from '@tfjs-peft/example-shared/cli';
+import { backendOption } from '@tfjs-peft/example-shared/options';
 import { readCorpus } from './corpus';
 
 interface MlmBatch {
@@ -26,32 +26,35 @@ interface MlmBatch {
   targets: tf.Tensor1D;
 }
 
+export const PRETRAIN_MLM_CLI = defineCli({
+  command: 'pnpm --filter @tfjs-peft/example-pretrain-mlm start --',
+  summary: 'Masked-LM pretraining of a BERT from scratch (or continued pretraining of a checkpoint) on text files; saves a checkpoint with its tokenizer and a model card.',
+  options: {
+    vocab: { type: 'string', help: 'folder with vocab.txt (required unless --init)', value: 'folder' },
+    corpus: { type: 'string', help: 'text files, comma-separated, one sentence or paragraph a line', default: '', value: 'files' },
+    glue: { type: 'string', help: "a glue_data folder whose training sentences join the corpus", value: 'folder' },
+    init: { type: 'string', help: 'continue from this checkpoint (and its tokenizer) instead of a new model', value: 'folder' },
+    layers: { type: 'string', help: 'layers of a new model', default: '2', value: 'n' },
+    hidden: { type: 'string', help: 'hidden size of a new model', default: '128', value: 'n' },
+    heads: { type: 'string', help: 'attention heads of a new model', default: '2', value: 'n' },
+    ffn: { type: 'string', help: 'feed-forward size of a new model', default: '512', value: 'n' },
+    seq: { type: 'string', help: 'tokens per sequence', default: '64', value: 'n' },
+    batch: { type: 'string', help: 'sequences per batch', default: '32', value: 'n' },
+    steps: { type: 'string', help: 'optimizer steps', default: '2000', value: 'n' },
+    lr: { type: 'string', help: 'peak learning rate (AdamW, linear schedule, 6 % warm-up)', default: '1e-3', value: 'rate' },
+    'whole-word': { type: 'boolean', help: 'mask whole words rather than word pieces', default: false },
+    fp16: { type: 'boolean', help: 'save the checkpoint in float16', default: false },
+    backend: backendOption('wasm'),
+    out: { type: 'string', help: 'folder for checkpoint/, the log and the model card', default: './runs/mlm', value: 'folder' },
+    seed: { type: 'string', help: 'seed of initialisation, masking and shuffling', default: '42', value: 'n' },
+    'eval-every': { type: 'string', help: 'held-out loss every n steps', default: '200', value: 'n' },
+    'save-every': { type: 'string', help: 'save a resumable checkpoint every n steps (0: never)', default: '0', value: 'n' },
+    resume: { type: 'string', help: 'resume from a saved dir/checkpoint-N', value: 'folder' },
+  },
+});
+
 export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps: number; tokens: number; out: string }> {
-  const { values: a } = parseArgs({
-    args: argv,
-    options: {
-      vocab: { type: 'string' },
-      corpus: { type: 'string', default: '' },
-      glue: { type: 'string' },
-      init: { type: 'string' },
-      layers: { type: 'string', default: '2' },
-      hidden: { type: 'string', default: '128' },
-      heads: { type: 'string', default: '2' },
-      ffn: { type: 'string', default: '512' },
-      seq: { type: 'string', default: '64' },
-      batch: { type: 'string', default: '32' },
-      steps: { type: 'string', default: '2000' },
-      lr: { type: 'string', default: '1e-3' },
-      'whole-word': { type: 'boolean', default: false },
-      fp16: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'wasm' },
-      out: { type: 'string', default: './runs/mlm' },
-      seed: { type: 'string', default: '42' },
-      'eval-every': { type: 'string', default: '200' },
-      'save-every': { type: 'string', default: '0' },
-      resume: { type: 'string' },
-    },
-  });
+  const { values: a } = PRETRAIN_MLM_CLI.parse(argv);
   if (!a.vocab && !a.init) throw new Error('--vocab <folder with vocab.txt> (or --init <checkpoint with a tokenizer>) is required');
   await initBackend(a.backend as BackendChoice);
   const tokDir = (a.init ?? a.vocab)!;
@@ -169,10 +172,4 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
   return { heldOutLoss: after.mlm_loss, steps: r.steps, tokens, out: `${out}/checkpoint` };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `pnpm … start -- --flag` hands the script a literal `--` first
-  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

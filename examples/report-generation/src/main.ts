@@ -9,10 +9,9 @@
  *     [--max-steps 300] [--text-init <BERT checkpoint>] [--test-limit 100] [--backend wasm]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, readCheckpointWeights, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { BlipForConditionalGeneration, initBlipTextFromBert } from '@tfjs-peft/models/blip';
@@ -21,6 +20,8 @@ import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
 import { loadIuXray, readImage, permutation, type ReportItem } from '@tfjs-peft/datasets';
 import { bleu, rougeL, ciderD } from '@tfjs-peft/metrics';
 import { Trainer } from '@tfjs-peft/train';
+import { defineCli, runMain } from '@tfjs-peft/example-shared/cli';
+import { backendOption } from '@tfjs-peft/example-shared/options';
 import { generatedImage } from './images';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,28 +51,31 @@ export interface ReportRow {
   sample: string;
 }
 
+export const REPORT_GENERATION_CLI = defineCli({
+  command: 'pnpm --filter @tfjs-peft/example-report-generation start --',
+  summary: 'Radiology report generation with BlipForConditionalGeneration under several methods, scored with BLEU-1..4, ROUGE-L and CIDEr-D on IU X-Ray (R2Gen layout).',
+  options: {
+    data: { type: 'string', help: 'an IU X-Ray folder with annotation.json (and images/)', defaultLabel: '../shared/data/iu_xray beside the repository, when there', value: 'folder' },
+    methods: { type: 'string', help: `methods to compare, comma-separated (${Object.keys(METHODS).join(', ')})`, default: 'full,ln-tuning,lora', value: 'list' },
+    'text-init': { type: 'string', help: "BERT checkpoint the model's text decoder starts from (and the tokenizer)", default: EMBEDDED_BERT, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    hidden: { type: 'string', help: 'hidden size of the model', default: '128', value: 'n' },
+    layers: { type: 'string', help: 'layers of the vision and text parts', default: '2', value: 'n' },
+    'max-steps': { type: 'string', help: 'optimizer steps per method', default: '300', value: 'n' },
+    'batch-size': { type: 'string', help: 'reports per batch', default: '16', value: 'n' },
+    'max-tokens': { type: 'string', help: 'tokens per report, in training and generation', default: '60', value: 'n' },
+    'train-limit': { type: 'string', help: 'use the first n training reports (default: all)', value: 'n' },
+    'test-limit': { type: 'string', help: 'generate for the first n test images', default: '100', value: 'n' },
+    lr: { type: 'string', help: 'one learning rate for every method (default: per method)', value: 'rate' },
+    beams: { type: 'string', help: 'beam width of generation', default: '3', value: 'n' },
+    'no-repeat-ngram': { type: 'string', help: 'no n-gram of this size repeats in a generated report', default: '3', value: 'n' },
+    backend: backendOption('wasm'),
+    out: { type: 'string', help: 'folder for results.md and one log per method', default: './runs/report-generation', value: 'folder' },
+    seed: { type: 'string', help: 'seed of initialisation, shuffling and dropout', default: '42', value: 'n' },
+  },
+});
+
 export async function main(argv: string[]): Promise<ReportRow[]> {
-  const { values: a } = parseArgs({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      methods: { type: 'string', default: 'full,ln-tuning,lora' },
-      'text-init': { type: 'string', default: EMBEDDED_BERT },
-      hidden: { type: 'string', default: '128' },
-      layers: { type: 'string', default: '2' },
-      'max-steps': { type: 'string', default: '300' },
-      'batch-size': { type: 'string', default: '16' },
-      'max-tokens': { type: 'string', default: '60' },
-      'train-limit': { type: 'string' },
-      'test-limit': { type: 'string', default: '100' },
-      lr: { type: 'string' },
-      beams: { type: 'string', default: '3' },
-      'no-repeat-ngram': { type: 'string', default: '3' },
-      backend: { type: 'string', default: 'wasm' },
-      out: { type: 'string', default: './runs/report-generation' },
-      seed: { type: 'string', default: '42' },
-    },
-  });
+  const { values: a } = REPORT_GENERATION_CLI.parse(argv);
   const data = a.data ?? (existsSync(SHARED_IU) ? SHARED_IU : undefined);
   if (!data) throw new Error('--data <IU X-Ray folder with annotation.json> is required (../shared/data/iu_xray was not found beside the repository)');
   const methods = a.methods!.split(',');
@@ -186,10 +190,4 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `pnpm … start -- --flag` hands the script a literal `--` first
-  main(process.argv.slice(2).filter((x, i) => i > 0 || x !== '--')).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

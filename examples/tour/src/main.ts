@@ -2,21 +2,15 @@
  * The tour: picks the best backend that starts, runs forward + backward of a BERT layer
  * (hidden 256, 4 heads, FFN 1024; batch 8 × 128 tokens), once with every weight trainable and
  * once LayerNorm-only, and prints backend, step time, tokens/s and tensor memory.
- *   npm run demo -- [--backend auto|wasm|cpu|webgpu|tensorflow] [--steps 5]
+ *   npm run tour -- [--backend auto|wasm|cpu|webgpu|tensorflow] [--steps 5]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, releaseNodeWebGPU, type BackendChoice } from '@tfjs-peft/core';
+import { cliArgs } from '@tfjs-peft/example-shared/cli';
 import { BertLayer } from './bert-layer';
+import { TOUR_CLI } from './cli';
 
-const { values } = parseArgs({
-  options: {
-    backend: { type: 'string', default: 'auto' },
-    steps: { type: 'string', default: '5' },
-    batch: { type: 'string', default: '8' },
-    seq: { type: 'string', default: '128' },
-  },
-});
+const { values } = TOUR_CLI.parseOrExit(cliArgs());
 const steps = Number(values.steps);
 const [B, T] = [Number(values.batch), Number(values.seq)];
 
