@@ -1,0 +1,126 @@
+import { ConfigError, ConfigReader, configLabel, type RawConfig } from '../common/config';
+import type { ProblemType } from '../common/losses';
+
+/** RoPE frequency scaling (HF `rope_parameters` / `rope_scaling`); other types are a ConfigError. */
+export type LlamaRopeScaling =
+  | { type: 'default' }
+  /** every inverse frequency divided by `factor` (position interpolation) */
+  | { type: 'linear'; factor: number }
+  /** Llama 3.1: low frequencies divided by `factor`, high ones kept, a smooth ramp between */
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositionEmbeddings: number };
+
+/** The fields of a Hugging Face Llama config that this implementation reads (HF names in camelCase). */
+export interface LlamaConfig {
+  vocabSize: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  /** key/value heads (grouped-query attention when fewer than `numAttentionHeads`) */
+  numKeyValueHeads: number;
+  headDim: number;
+  rmsNormEps: number;
+  ropeTheta: number;
+  ropeScaling: LlamaRopeScaling;
+  maxPositionEmbeddings: number;
+  attentionBias: boolean;
+  mlpBias: boolean;
+  attentionDropout: number;
+  tieWordEmbeddings: boolean;
+  /**
+   * HF `use_cache` (default true). transformers' forward keeps a cache then, and only without one
+   * does it read restarting `position_ids` (no attention mask) as packed sequences; this model has
+   * no cache and follows the same rule from this flag.
+   */
+  useCache: boolean;
+  hiddenAct: string;
+  /** null when the config has none (many Llama checkpoints); sequence classification then needs batch 1 */
+  padTokenId: number | null;
+  numLabels: number;
+  problemType: ProblemType | null;
+}
+
+const SUPPORTED_ROPE = ['default', 'linear', 'llama3'] as const;
+
+/**
+ * RoPE settings as transformers standardises them: transformers 5 writes `rope_parameters`
+ * (`rope_type`, `rope_theta`, …); older configs have `rope_scaling` (`type` or `rope_type`) and a
+ * top-level `rope_theta`.
+ */
+function parseRope(c: ConfigReader, raw: RawConfig, label: string, maxPositions: number): { theta: number; scaling: LlamaRopeScaling } {
+  const field = raw.rope_parameters != null ? 'rope_parameters' : 'rope_scaling';
+  const params = c.object(field);
+  const r = new ConfigReader(params, `${label} ${field}`);
+  const typeKey = params.rope_type != null ? 'rope_type' : 'type';
+  const type = params[typeKey] ?? 'default';
+  if (!(SUPPORTED_ROPE as readonly unknown[]).includes(type)) {
+    throw new ConfigError(
+      `${label}: "${field}.${typeKey}" = ${JSON.stringify(type)} is not supported by tfjs-peft; supported: ${SUPPORTED_ROPE.map((s) => JSON.stringify(s)).join(', ')}`,
+    );
+  }
+  const theta = params.rope_theta != null ? r.positive('rope_theta') : c.positive('rope_theta', 10000);
+  const partial = params.partial_rotary_factor ?? raw.partial_rotary_factor;
+  if (partial != null && partial !== 1) throw new ConfigError(`${label}: "partial_rotary_factor" expected 1 (Llama rotates the whole head), got ${JSON.stringify(partial)}`);
+  switch (type as (typeof SUPPORTED_ROPE)[number]) {
+    case 'default':
+      return { theta, scaling: { type: 'default' } };
+    case 'linear':
+      return { theta, scaling: { type: 'linear', factor: r.positive('factor') } };
+    case 'llama3': {
+      const low = r.positive('low_freq_factor');
+      const high = r.positive('high_freq_factor');
+      if (high <= low) throw new ConfigError(`${label} ${field}: "high_freq_factor" ${high} must be greater than "low_freq_factor" ${low}`);
+      return {
+        theta,
+        scaling: {
+          type: 'llama3',
+          factor: r.positive('factor'),
+          lowFreqFactor: low,
+          highFreqFactor: high,
+          originalMaxPositionEmbeddings: c.posInt('original_max_position_embeddings', r.posInt('original_max_position_embeddings', maxPositions)),
+        },
+      };
+    }
+  }
+}
+
+/** Parses a Llama `config.json`; errors name the file and the field. */
+export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): LlamaConfig {
+  const c = new ConfigReader(raw, label);
+  c.oneOf('model_type', ['llama'] as const, 'llama');
+  const hiddenSize = c.posInt('hidden_size', 4096);
+  const heads = c.posInt('num_attention_heads', 32);
+  const kvHeads = c.posInt('num_key_value_heads', heads);
+  c.multipleOf('num_attention_heads', heads, 'num_key_value_heads', kvHeads);
+  if (raw.head_dim == null) c.multipleOf('hidden_size', hiddenSize, 'num_attention_heads', heads);
+  const headDim = c.posInt('head_dim', hiddenSize / heads);
+  if (headDim % 2 !== 0) throw new ConfigError(`${label}: "head_dim" expected an even number (rotary embeddings rotate pairs), got ${headDim}`);
+  const vocabSize = c.posInt('vocab_size', 32000);
+  const padTokenId = raw.pad_token_id == null ? null : c.nonNegInt('pad_token_id');
+  if (padTokenId != null) c.below('pad_token_id', padTokenId, 'vocab_size', vocabSize);
+  const maxPositionEmbeddings = c.posInt('max_position_embeddings', 2048);
+  const rope = parseRope(c, raw, label, maxPositionEmbeddings);
+  const problem = c.optionalStr('problem_type');
+  return {
+    vocabSize,
+    hiddenSize,
+    intermediateSize: c.posInt('intermediate_size', 11008),
+    numHiddenLayers: c.posInt('num_hidden_layers', 32),
+    numAttentionHeads: heads,
+    numKeyValueHeads: kvHeads,
+    headDim,
+    rmsNormEps: c.positive('rms_norm_eps', 1e-6),
+    ropeTheta: rope.theta,
+    ropeScaling: rope.scaling,
+    maxPositionEmbeddings,
+    attentionBias: c.bool('attention_bias', false),
+    mlpBias: c.bool('mlp_bias', false),
+    attentionDropout: c.prob('attention_dropout', 0),
+    tieWordEmbeddings: c.bool('tie_word_embeddings', false),
+    useCache: c.bool('use_cache', true),
+    hiddenAct: c.activation('hidden_act', 'silu'),
+    padTokenId,
+    numLabels: c.numLabels(),
+    problemType: problem == null ? null : c.oneOf('problem_type', ['regression', 'single_label_classification', 'multi_label_classification'] as const, 'regression'),
+  };
+}

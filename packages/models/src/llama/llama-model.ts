@@ -1,0 +1,291 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, Linear, Embedding, Parameter, ShapeError, attention, nextSeed, addResidual, reshapeView, activation, type ModelDescription } from '@tfjs-peft/core';
+import { PreTrainedModel } from '../common/pretrained';
+import type { RawConfig } from '../common/config';
+import { textInputs, toInt32 } from '../common/text-inputs';
+import type { KeyValuePrefix } from '../bert/attention';
+import { parseLlamaConfig, type LlamaConfig, type LlamaRopeScaling } from './config';
+import { describeLlama } from './describe';
+
+/** Inputs of every Llama model (HF names in camelCase). */
+export interface LlamaInputs {
+  inputIds?: tf.Tensor | null;
+  /** `[B, T]`, 1 attend, 0 padding (left or right) */
+  attentionMask?: tf.Tensor | null;
+  /**
+   * `[B, T]` or `[1, T]` rotary positions. Default `arange(T)` (plus the prefix length with
+   * `prefixes`), as transformers: left padding does not shift them unless you pass them. Given
+   * without an `attentionMask` under `use_cache: false`, restarts (`0 1 2 0 1`) mark packed
+   * sequences that do not attend to each other, as transformers does.
+   */
+  positionIds?: tf.Tensor | null;
+  /** replaces the token-embedding lookup (HF `inputs_embeds`; prompt tuning): `[B, T, hidden]` */
+  inputsEmbeds?: tf.Tensor | null;
+  /**
+   * per-layer key/value prefixes `[B|1, kvHeads, P, headDim]` (or `numAttentionHeads` heads), as
+   * transformers treats a `past_key_values` cache: already rotated, always visible, and the
+   * default positions start at P
+   */
+  prefixes?: (KeyValuePrefix | null)[] | null;
+}
+
+export interface LlamaOutput {
+  lastHiddenState: tf.Tensor;
+}
+
+/** HF `LlamaRMSNorm`: `weight · x / √(mean(x²) + ε)` over the last axis; weight only, starts at 1. */
+export class LlamaRMSNorm extends Module {
+  weight: Parameter;
+  constructor(
+    readonly hiddenSize: number,
+    readonly eps = 1e-6,
+  ) {
+    super();
+    this.weight = new Parameter(tf.ones([hiddenSize]), { name: 'weight' });
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const variance = tf.mean(tf.square(x), -1, true);
+      return tf.mul(this.weight.value, tf.mul(x, tf.rsqrt(tf.add(variance, this.eps))));
+    });
+  }
+}
+
+/** Inverse frequencies `1/θ^(2i/d)` with transformers' `linear` / `llama3` scaling (float32, as transformers). */
+export function ropeInverseFrequencies(headDim: number, theta: number, scaling: LlamaRopeScaling): Float32Array {
+  const out = new Float32Array(headDim / 2);
+  for (let i = 0; i < out.length; i++) {
+    const base = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround((2 * i) / headDim))));
+    if (scaling.type === 'default') out[i] = base;
+    else if (scaling.type === 'linear') out[i] = base / scaling.factor;
+    else {
+      const { factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings: old } = scaling;
+      const wavelen = (2 * Math.PI) / base;
+      const lowWavelen = old / lowFreqFactor;
+      const highWavelen = old / highFreqFactor;
+      if (wavelen < highWavelen) out[i] = base;
+      else if (wavelen > lowWavelen) out[i] = base / factor;
+      else {
+        const smooth = (old / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+        out[i] = ((1 - smooth) * base) / factor + smooth * base;
+      }
+    }
+  }
+  return out;
+}
+
+/** HF `LlamaRotaryEmbedding`: `cos`/`sin` `[B|1, T, headDim]` of the positions (no parameters). */
+export class LlamaRotaryEmbedding extends Module {
+  private readonly _invFreq: Float32Array;
+  constructor(readonly c: LlamaConfig) {
+    super();
+    this._invFreq = ropeInverseFrequencies(c.headDim, c.ropeTheta, c.ropeScaling);
+  }
+  get invFreq(): Float32Array {
+    return this._invFreq;
+  }
+  forward(positionIds: tf.Tensor): { cos: tf.Tensor; sin: tf.Tensor } {
+    return tf.tidy(() => {
+      const pos = tf.expandDims(tf.cast(positionIds, 'float32'), -1); // [B, T, 1]
+      const freqs = tf.mul(pos, tf.tensor1d(this._invFreq)); // [B, T, D/2]
+      const emb = tf.concat([freqs, freqs], -1);
+      return { cos: tf.cos(emb), sin: tf.sin(emb) };
+    });
+  }
+}
+
+/** HF `rotate_half`: `[x1, x2] → [−x2, x1]` over the last axis. */
+export function rotateHalf(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const d = x.shape[x.rank - 1]!;
+    const [x1, x2] = tf.split(x, [d / 2, d / 2], -1);
+    return tf.concat([tf.neg(x2!), x1!], -1);
+  });
+}
+
+/** HF `apply_rotary_pos_emb` for one `[B, H, T, D]` tensor; `cos`/`sin` are `[B|1, T, D]`. */
+export function applyRotary(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.mul(x, tf.expandDims(cos, 1)), tf.mul(rotateHalf(x), tf.expandDims(sin, 1))));
+}
+
+/** HF `repeat_kv`: `[B, KV, T, D] → [B, KV·n, T, D]`, each key/value head serving `n` query heads in turn. */
+export function repeatKv(x: tf.Tensor, n: number): tf.Tensor {
+  if (n === 1) return x;
+  return tf.tidy(() => {
+    const [b, kv, t, d] = x.shape as [number, number, number, number];
+    // rank 3: tfjs has no rank-5 tile gradient
+    return tf.reshape(tf.tile(tf.reshape(x, [b * kv, 1, t * d]), [1, n, 1]), [b, kv * n, t, d]);
+  });
+}
+
+/** HF `LlamaAttention`: q/k/v/o projections, rotary q and k, grouped-query attention. */
+export class LlamaAttention extends Module {
+  q_proj: Linear;
+  k_proj: Linear;
+  v_proj: Linear;
+  o_proj: Linear;
+  readonly groups: number;
+  constructor(readonly c: LlamaConfig) {
+    super();
+    const bias = c.attentionBias;
+    this.groups = c.numAttentionHeads / c.numKeyValueHeads;
+    this.q_proj = new Linear(c.hiddenSize, c.numAttentionHeads * c.headDim, { bias, initStd: 0.02 });
+    this.k_proj = new Linear(c.hiddenSize, c.numKeyValueHeads * c.headDim, { bias, initStd: 0.02 });
+    this.v_proj = new Linear(c.hiddenSize, c.numKeyValueHeads * c.headDim, { bias, initStd: 0.02 });
+    this.o_proj = new Linear(c.numAttentionHeads * c.headDim, c.hiddenSize, { bias, initStd: 0.02 });
+  }
+  private split(x: tf.Tensor, heads: number): tf.Tensor {
+    const [b, t] = x.shape as [number, number, number];
+    return tf.transpose(reshapeView(x, [b, t, heads, this.c.headDim]), [0, 2, 1, 3]);
+  }
+  private prefixHeads(t: tf.Tensor | undefined): tf.Tensor | null {
+    if (!t) return null;
+    return t.rank === 4 && t.shape[1] === this.c.numKeyValueHeads ? repeatKv(t, this.groups) : t;
+  }
+  /** `mask`: `[B|1, 1, T, T]` keep-mask (1 attend) with the causal and padding rules already combined. */
+  forward(hidden: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, prefix: KeyValuePrefix | null): tf.Tensor {
+    return tf.tidy(() => {
+      const { numAttentionHeads: h, numKeyValueHeads: kv, headDim } = this.c;
+      const [b, t] = hidden.shape as [number, number, number];
+      const q = applyRotary(this.split(this.q_proj.forward(hidden), h), cos, sin);
+      const k = applyRotary(this.split(this.k_proj.forward(hidden), kv), cos, sin);
+      const v = this.split(this.v_proj.forward(hidden), kv);
+      const ctx = attention(q, repeatKv(k, this.groups), repeatKv(v, this.groups), {
+        mask,
+        causal: false,
+        scale: 1 / Math.sqrt(headDim),
+        prefixKey: this.prefixHeads(prefix?.key),
+        prefixValue: this.prefixHeads(prefix?.value),
+        dropoutRate: this.c.attentionDropout,
+        seed: this.training ? nextSeed() : 0,
+        training: this.training,
+      });
+      return this.o_proj.forward(reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h * headDim]));
+    });
+  }
+}
+
+/** HF `LlamaMLP`: `down_proj(act(gate_proj(x)) · up_proj(x))`. */
+export class LlamaMLP extends Module {
+  gate_proj: Linear;
+  up_proj: Linear;
+  down_proj: Linear;
+  private readonly _act: (x: tf.Tensor) => tf.Tensor;
+  constructor(c: LlamaConfig) {
+    super();
+    const bias = c.mlpBias;
+    this.gate_proj = new Linear(c.hiddenSize, c.intermediateSize, { bias, initStd: 0.02 });
+    this.up_proj = new Linear(c.hiddenSize, c.intermediateSize, { bias, initStd: 0.02 });
+    this.down_proj = new Linear(c.intermediateSize, c.hiddenSize, { bias, initStd: 0.02 });
+    this._act = activation(c.hiddenAct);
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.down_proj.forward(tf.mul(this._act(this.gate_proj.forward(x)), this.up_proj.forward(x))));
+  }
+}
+
+/** HF `LlamaDecoderLayer` (pre-norm): `x + attn(norm(x))`, then `h + mlp(norm(h))`. */
+export class LlamaDecoderLayer extends Module {
+  self_attn: LlamaAttention;
+  mlp: LlamaMLP;
+  input_layernorm: LlamaRMSNorm;
+  post_attention_layernorm: LlamaRMSNorm;
+  constructor(c: LlamaConfig) {
+    super();
+    this.self_attn = new LlamaAttention(c);
+    this.mlp = new LlamaMLP(c);
+    this.input_layernorm = new LlamaRMSNorm(c.hiddenSize, c.rmsNormEps);
+    this.post_attention_layernorm = new LlamaRMSNorm(c.hiddenSize, c.rmsNormEps);
+  }
+  forward(hidden: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, prefix: KeyValuePrefix | null): tf.Tensor {
+    return tf.tidy(() => {
+      const a = addResidual(hidden, this.self_attn.forward(this.input_layernorm.forward(hidden), cos, sin, mask, prefix));
+      return addResidual(a, this.mlp.forward(this.post_attention_layernorm.forward(a)));
+    });
+  }
+}
+
+/**
+ * The keep-mask `[B|1, 1, T, T]` transformers builds (`create_causal_mask`): query i sees key j ≤ i,
+ * and only keys the attention mask keeps; without an attention mask, keys of the same packed
+ * sequence (positions restart at a drop). A row that sees nothing (a left-padding query) attends
+ * uniformly, as transformers' eager attention.
+ */
+export function llamaCausalMask(length: number, attentionMask: tf.Tensor | null, positionIds: tf.Tensor | null): tf.Tensor {
+  return tf.tidy(() => {
+    const i = tf.reshape(tf.range(0, length, 1, 'int32'), [length, 1]);
+    const j = tf.reshape(tf.range(0, length, 1, 'int32'), [1, length]);
+    let keep = tf.reshape(tf.lessEqual(j, i), [1, 1, length, length]);
+    if (attentionMask) {
+      const b = attentionMask.shape[0]!;
+      keep = tf.logicalAnd(keep, tf.reshape(tf.cast(attentionMask, 'bool'), [b, 1, 1, length]));
+    } else if (positionIds) {
+      const pos = tf.cast(positionIds, 'int32');
+      const b = pos.shape[0]!;
+      const prev = tf.concat([tf.sub(tf.slice(pos, [0, 0], [b, 1]), 1), tf.slice(pos, [0, 0], [b, length - 1])], 1);
+      const seq = tf.cumsum(tf.cast(tf.notEqual(tf.sub(pos, prev), 1), 'int32'), 1);
+      const same = tf.equal(tf.reshape(seq, [b, 1, length, 1]), tf.reshape(seq, [b, 1, 1, length]));
+      keep = tf.logicalAnd(keep, same);
+    }
+    return tf.cast(keep, 'float32');
+  });
+}
+
+export interface LlamaModelOptions {
+  /** the config already parsed, when a head passes its own */
+  parsed?: LlamaConfig;
+}
+
+/** HF `LlamaModel`: token embeddings, decoder layers, final RMSNorm; the heads hold one as `model`. */
+export class LlamaModel extends PreTrainedModel {
+  static override baseModelPrefix = 'model';
+  embed_tokens: Embedding;
+  layers: LlamaDecoderLayer[];
+  norm: LlamaRMSNorm;
+  rotary_emb: LlamaRotaryEmbedding;
+  readonly c: LlamaConfig;
+  constructor(config: RawConfig, options: LlamaModelOptions = {}) {
+    super(config);
+    this.c = options.parsed ?? parseLlamaConfig(config);
+    this.embed_tokens = new Embedding(this.c.vocabSize, this.c.hiddenSize, { paddingIdx: this.c.padTokenId, initStd: 0.02 });
+    this.layers = Array.from({ length: this.c.numHiddenLayers }, () => new LlamaDecoderLayer(this.c));
+    this.norm = new LlamaRMSNorm(this.c.hiddenSize, this.c.rmsNormEps);
+    this.rotary_emb = new LlamaRotaryEmbedding(this.c);
+  }
+
+  override describe(): ModelDescription {
+    return describeLlama(this.c, '');
+  }
+
+  forward(inputs: LlamaInputs): LlamaOutput {
+    const { inputsEmbeds } = inputs;
+    if (inputsEmbeds && (inputsEmbeds.rank !== 3 || inputsEmbeds.shape[2] !== this.c.hiddenSize))
+      throw new ShapeError('inputs_embeds', `[batch, seq, ${this.c.hiddenSize}]`, inputsEmbeds.shape);
+    const prefixes = inputs.prefixes ?? null;
+    if (prefixes && prefixes.length !== this.layers.length) throw new ShapeError('prefixes', `one per layer (${this.layers.length})`, [prefixes.length]);
+    const { ids, mask, batch, length, release } = textInputs(inputs);
+    const given = toInt32(inputs.positionIds, 'position_ids');
+    if (given && (given.rank !== 2 || (given.shape[0] !== batch && given.shape[0] !== 1) || given.shape[1] !== length)) {
+      release();
+      if (given !== inputs.positionIds) given.dispose();
+      throw new ShapeError('position_ids', `[${batch}|1, ${length}]`, given.shape);
+    }
+    const past = prefixes?.find((p) => p != null)?.key.shape[2] ?? 0;
+    const positions = given ?? tf.tidy(() => tf.expandDims(tf.range(past, past + length, 1, 'int32'), 0));
+    const causal = llamaCausalMask(length, mask, this.c.useCache ? null : given);
+    const { cos, sin } = this.rotary_emb.forward(positions);
+    const embedded = inputsEmbeds ?? this.embed_tokens.forward(ids!);
+    let h = embedded;
+    this.layers.forEach((layer, i) => {
+      const next = layer.forward(h, cos, sin, causal, prefixes?.[i] ?? null);
+      if (h !== inputsEmbeds) h.dispose();
+      h = next;
+    });
+    const lastHiddenState = this.norm.forward(h);
+    if (h !== inputsEmbeds) h.dispose();
+    tf.dispose([causal, cos, sin]);
+    if (positions !== inputs.positionIds) positions.dispose();
+    release();
+    return { lastHiddenState };
+  }
+}
