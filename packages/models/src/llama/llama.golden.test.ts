@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
+import { assertClose, testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { ConfigError } from '../common/config';
 import { LlamaForCausalLM, LlamaForSequenceClassification, LlamaModel, parseLlamaConfig, ropeInverseFrequencies } from './index';
 import { GOLDEN_DIR, readGolden, expectOutput, expectGrads } from '../testing/golden';
@@ -56,6 +56,44 @@ describe.each(testBackends())('Llama golden parity (transformers) on %s', (backe
     expect(model.lm_head.weight).toBe(model.model.embed_tokens.weight);
     expect(model.namedParameters().map(([n]) => n)).not.toContain('lm_head.weight');
     expect(model.loadingInfo!.missingKeys).toEqual([]);
+    model.dispose();
+  });
+
+  it('llama-tied-left with key/value prefixes (as a transformers cache: positions start at P, left padding): logits, loss, every gradient', async () => {
+    const c = await readGolden(caseName('llama-tied-left'));
+    const model = await LlamaForCausalLM.fromPretrained(caseDir('llama-tied-left'));
+    const keys = [0, 1].map((i) => tf.variable(c.inputs.get(`prefix_key.${i}`)!));
+    const values = [0, 1].map((i) => tf.variable(c.inputs.get(`prefix_value.${i}`)!));
+    const inputs = {
+      inputIds: c.inputs.get('input_ids')!,
+      attentionMask: c.inputs.get('attention_mask'),
+      labels: c.inputs.get('labels'),
+      prefixes: keys.map((key, i) => ({ key, value: values[i]! })),
+    };
+    const before = tf.memory().numTensors;
+    const out = model.forward(inputs);
+    await expectOutput(out.logits, c, 'prefix.logits', outScale);
+    await expectOutput(out.loss!, c, 'prefix.loss', outScale);
+    tf.dispose([out.logits, out.loss!, out.lastHiddenState]);
+    expect(tf.memory().numTensors).toBe(before);
+    const lossFn = () => model.forward(inputs).loss as tf.Scalar;
+    const r = await expectGrads(model, lossFn, c, { tol, prefix: 'prefix.' });
+    expect(r.checked).toBe(model.namedParameters().length);
+    const { value, grads } = tf.variableGrads(lossFn, [...keys, ...values]);
+    value.dispose();
+    for (const [kind, vars] of [
+      ['key', keys],
+      ['value', values],
+    ] as const)
+      for (const [i, v] of vars.entries()) {
+        const ref = c.outputs.get(`prefix.grad.prefix_${kind}.${i}`)!;
+        let maxRef = 0;
+        for (const x of ref) maxRef = Math.max(maxRef, Math.abs(x));
+        assertClose(await grads[v.name]!.data(), ref, `prefix_${kind}.${i} gradient`, { atol: tol * maxRef + 1e-6, rtol: 0 });
+      }
+    tf.dispose(Object.values(grads));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...keys, ...values]);
     model.dispose();
   });
 

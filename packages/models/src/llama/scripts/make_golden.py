@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
-from transformers import LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification
+from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification
 
 OUT = Path(__file__).resolve().parent.parent / "golden"
 VOCAB, T, PAD = 64, 7, 0
@@ -47,7 +47,33 @@ def lm_labels(ids, mask):
     return labels
 
 
-def make(name, model, padding, labels_fn, position_ids=None):
+def add_prefix_case(model, ids, mask, labels, ins, outs, p=3):
+    """Key/value prefixes as PEFT's prefix tuning passes them: a pre-filled cache (already rotated keys),
+    the attention mask extended with ones, default positions starting at p."""
+    torch.manual_seed(2)
+    c = model.config
+    kv, d = c.num_key_value_heads, c.hidden_size // c.num_attention_heads
+    keys = [torch.randn(1, kv, p, d, requires_grad=True) for _ in range(c.num_hidden_layers)]
+    values = [torch.randn(1, kv, p, d, requires_grad=True) for _ in range(c.num_hidden_layers)]
+    cache = DynamicCache(config=c)
+    for i in range(c.num_hidden_layers):
+        cache.update(keys[i].expand(ids.shape[0], -1, -1, -1), values[i].expand(ids.shape[0], -1, -1, -1), i)
+    model.zero_grad()
+    full_mask = torch.cat([torch.ones(ids.shape[0], p, dtype=mask.dtype), mask], 1)
+    out = model(input_ids=ids, attention_mask=full_mask, past_key_values=cache, labels=labels)
+    out.loss.backward()
+    outs["prefix.logits"] = out.logits.detach().contiguous()
+    outs["prefix.loss"] = out.loss.detach().reshape(())
+    for n, prm in model.named_parameters():
+        outs[f"prefix.grad.{n}"] = prm.grad.detach().contiguous()
+    for i in range(c.num_hidden_layers):
+        ins[f"prefix_key.{i}"] = keys[i].detach()
+        ins[f"prefix_value.{i}"] = values[i].detach()
+        outs[f"prefix.grad.prefix_key.{i}"] = keys[i].grad.contiguous()
+        outs[f"prefix.grad.prefix_value.{i}"] = values[i].grad.contiguous()
+
+
+def make(name, model, padding, labels_fn, position_ids=None, prefix=False):
     ids, mask = inputs(padding)
     labels = labels_fn(ids, mask)
     model.eval()  # dropout is 0 anyway
@@ -67,12 +93,14 @@ def make(name, model, padding, labels_fn, position_ids=None):
     ins = {"input_ids": ids, "attention_mask": mask, "labels": labels, "packed_position_ids": packed}
     if position_ids is not None:
         ins["position_ids"] = position_ids
-    save_file(ins, str(folder / "inputs.safetensors"))
     outs = {"logits": out.logits.detach().contiguous(), "loss": out.loss.detach().reshape(()),
             "last_hidden_state": hidden.contiguous(), "packed_last_hidden_state": packed_hidden.contiguous(),
             "restarted_last_hidden_state": restarted_hidden.contiguous()}
     for n, p in model.named_parameters():
         outs[f"grad.{n}"] = p.grad.detach().contiguous()
+    if prefix:
+        add_prefix_case(model, ids, mask, labels, ins, outs)
+    save_file(ins, str(folder / "inputs.safetensors"))
     save_file(outs, str(folder / "outputs.safetensors"))
     (folder / "generation_config.json").unlink(missing_ok=True)
 
@@ -81,9 +109,11 @@ if __name__ == "__main__":
     # (a) untied lm_head, q/k/v/o biases, GQA, right padding, labels with -100
     torch.manual_seed(0)
     make("llama-causal-lm", LlamaForCausalLM(config(attention_bias=True, tie_word_embeddings=False)), "right", lm_labels)
-    # (b) tied lm_head, mlp biases, GQA, left padding (positions arange as transformers without position_ids)
+    # (b) tied lm_head, mlp biases, GQA, left padding (positions arange as transformers without position_ids);
+    # also with key/value prefixes (prefix tuning)
     torch.manual_seed(0)
-    make("llama-tied-left", LlamaForCausalLM(config(tie_word_embeddings=True, mlp_bias=True)), "left", lm_labels)
+    make("llama-tied-left", LlamaForCausalLM(config(tie_word_embeddings=True, mlp_bias=True)), "left", lm_labels,
+         prefix=True)
     # (c) llama3 rope scaling, MHA, head_dim != hidden / heads, left padding with explicit position_ids
     torch.manual_seed(0)
     ids, mask = inputs("left")
