@@ -36,6 +36,8 @@ export interface LlamaConfig {
   hiddenAct: string;
   /** null when the config has none (many Llama checkpoints); sequence classification then needs batch 1 */
   padTokenId: number | null;
+  /** HF `eos_token_id`: one id, several (Llama 3), or none */
+  eosTokenId: number | number[] | null;
   numLabels: number;
   problemType: ProblemType | null;
 }
@@ -84,6 +86,15 @@ function parseRope(c: ConfigReader, raw: RawConfig, label: string, maxPositions:
   }
 }
 
+function eosTokens(c: ConfigReader, raw: RawConfig): number | number[] | null {
+  const v = raw.eos_token_id;
+  if (v == null) return null;
+  if (!Array.isArray(v)) return c.nonNegInt('eos_token_id');
+  if (!v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0))
+    throw new ConfigError(`${c.label}: "eos_token_id" expected a non-negative integer or a list of them, got ${JSON.stringify(v)}`);
+  return v as number[];
+}
+
 /** Parses a Llama `config.json`; errors name the file and the field. */
 export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): LlamaConfig {
   const c = new ConfigReader(raw, label);
@@ -120,6 +131,7 @@ export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): Llam
     useCache: c.bool('use_cache', true),
     hiddenAct: c.activation('hidden_act', 'silu'),
     padTokenId,
+    eosTokenId: eosTokens(c, raw),
     numLabels: c.numLabels(),
     problemType: problem == null ? null : c.oneOf('problem_type', ['regression', 'single_label_classification', 'multi_label_classification'] as const, 'regression'),
   };

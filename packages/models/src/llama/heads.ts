@@ -7,6 +7,7 @@ import { toInt32 } from '../common/text-inputs';
 import { parseLlamaConfig, type LlamaConfig } from './config';
 import { LlamaModel, type LlamaInputs } from './llama-model';
 import { describeLlama } from './describe';
+import { generate, type GenerateOptions, type GenerateResult } from '../blip/generate';
 
 export interface LlamaLabelledInputs extends LlamaInputs {
   /**
@@ -68,6 +69,26 @@ export class LlamaForCausalLM extends PreTrainedModel {
     const logits = this.lm_head.forward(out.lastHiddenState);
     const loss = inputs.labels ? causalLmLoss(logits, inputs.labels, this.c.vocabSize) : undefined;
     return { logits, loss, ...out };
+  }
+
+  /**
+   * Greedy or beam-search continuation of prompts of one length (no padding), without a key/value
+   * cache: every step recomputes the whole sequence. `maxLength` (default 20) counts the prompt, as
+   * HF `max_length`; EOS defaults to the config's `eos_token_id` (a list needs `eosTokenId`).
+   */
+  async generate(prompts: number[][], options: Partial<GenerateOptions> = {}): Promise<GenerateResult> {
+    const configEos = this.c.eosTokenId;
+    const eos = options.eosTokenId ?? (Array.isArray(configEos) ? (configEos.length === 1 ? configEos[0] : undefined) : configEos);
+    if (eos == null) throw new ConfigError(`LlamaForCausalLM.generate: "eos_token_id" is ${JSON.stringify(configEos)}; pass eosTokenId`);
+    const v = this.c.vocabSize;
+    const step = (prefixes: number[][]): tf.Tensor2D =>
+      tf.tidy(() => {
+        const [n, t] = [prefixes.length, prefixes[0]!.length];
+        const ids = tf.tensor2d(prefixes.flat(), [n, t], 'int32');
+        const { logits } = this.forward({ inputIds: ids });
+        return tf.reshape(tf.slice(logits, [0, t - 1, 0], [n, 1, v]), [n, v]) as tf.Tensor2D;
+      });
+    return generate(prompts, step, { maxLength: 20, numBeams: 1, padTokenId: this.c.padTokenId ?? eos, ...options, eosTokenId: eos });
   }
 }
 

@@ -97,6 +97,30 @@ describe.each(testBackends())('Llama golden parity (transformers) on %s', (backe
     model.dispose();
   });
 
+  it("llama-causal-lm: greedy and beam-search generate give transformers' sequences", async () => {
+    const c = await readGolden(caseName('llama-causal-lm'));
+    const model = await LlamaForCausalLM.fromPretrained(caseDir('llama-causal-lm'));
+    const rows = async (name: string) => {
+      const t = c.inputs.get(name)!;
+      const data = Array.from(await t.data());
+      const [b, len] = t.shape as [number, number];
+      // transformers pads finished rows; ours stop at EOS (5)
+      return Array.from({ length: b }, (_, i) => {
+        const row = data.slice(i * len, (i + 1) * len);
+        const end = row.indexOf(5, 4);
+        return end < 0 ? row : row.slice(0, end + 1);
+      });
+    };
+    const greedy = await rows('generated_greedy');
+    const beam = await rows('generated_beam');
+    const prompts = greedy.map((r) => r.slice(0, 4));
+    const before = tf.memory().numTensors;
+    expect((await model.generate(prompts, { maxLength: 12, eosTokenId: 5 })).sequences).toEqual(greedy);
+    expect((await model.generate(prompts, { maxLength: 10, numBeams: 3, eosTokenId: 5 })).sequences).toEqual(beam);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('restarting position_ids without an attention mask: packed sequences under use_cache false, one sequence otherwise (as transformers)', async () => {
     for (const name of ['llama-causal-lm', 'llama-rope-llama3'])
       for (const [useCache, key] of [

@@ -117,6 +117,17 @@ describe('Llama building blocks', () => {
     noPad.dispose();
   });
 
+  it('generate: EOS from the config, a list of several needs eosTokenId', async () => {
+    const m = new LlamaForCausalLM({ ...base, eos_token_id: [1, 2] });
+    m.eval();
+    await expect(m.generate([[3, 4]], { maxLength: 4 })).rejects.toThrow(/"eos_token_id" is \[1,2\]; pass eosTokenId/);
+    const r = await m.generate([[3, 4]], { maxLength: 4, eosTokenId: 2 });
+    expect(r.sequences[0]!.slice(0, 2)).toEqual([3, 4]);
+    expect(r.sequences[0]!.length).toBeGreaterThan(2);
+    expect(() => new LlamaForCausalLM({ ...base, eos_token_id: ['x'] })).toThrow(/"eos_token_id" expected a non-negative integer or a list/);
+    m.dispose();
+  });
+
   it('position_ids of the wrong shape are a ShapeError; nothing is leaked', () => {
     const m = new LlamaModel(base);
     const ids = tf.ones([2, 3], 'int32');

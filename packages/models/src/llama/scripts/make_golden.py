@@ -73,7 +73,7 @@ def add_prefix_case(model, ids, mask, labels, ins, outs, p=3):
         outs[f"prefix.grad.prefix_value.{i}"] = values[i].grad.contiguous()
 
 
-def make(name, model, padding, labels_fn, position_ids=None, prefix=False):
+def make(name, model, padding, labels_fn, position_ids=None, prefix=False, generate=False):
     ids, mask = inputs(padding)
     labels = labels_fn(ids, mask)
     model.eval()  # dropout is 0 anyway
@@ -100,6 +100,15 @@ def make(name, model, padding, labels_fn, position_ids=None, prefix=False):
         outs[f"grad.{n}"] = p.grad.detach().contiguous()
     if prefix:
         add_prefix_case(model, ids, mask, labels, ins, outs)
+    if generate:
+        with torch.no_grad():
+            prompt = ids[:, :4]  # no padding in the first 4 tokens of either row
+            greedy = model.generate(prompt, attention_mask=torch.ones_like(prompt), max_length=12, do_sample=False,
+                                    num_beams=1, eos_token_id=5, pad_token_id=PAD)
+            beams = model.generate(prompt, attention_mask=torch.ones_like(prompt), max_length=10, do_sample=False,
+                                   num_beams=3, eos_token_id=5, pad_token_id=PAD)
+        ins["generated_greedy"] = greedy.contiguous()
+        ins["generated_beam"] = beams.contiguous()
     save_file(ins, str(folder / "inputs.safetensors"))
     save_file(outs, str(folder / "outputs.safetensors"))
     (folder / "generation_config.json").unlink(missing_ok=True)
@@ -108,7 +117,8 @@ def make(name, model, padding, labels_fn, position_ids=None, prefix=False):
 if __name__ == "__main__":
     # (a) untied lm_head, q/k/v/o biases, GQA, right padding, labels with -100
     torch.manual_seed(0)
-    make("llama-causal-lm", LlamaForCausalLM(config(attention_bias=True, tie_word_embeddings=False)), "right", lm_labels)
+    make("llama-causal-lm", LlamaForCausalLM(config(attention_bias=True, tie_word_embeddings=False)), "right", lm_labels,
+         generate=True)
     # (b) tied lm_head, mlp biases, GQA, left padding (positions arange as transformers without position_ids);
     # also with key/value prefixes (prefix tuning)
     torch.manual_seed(0)
