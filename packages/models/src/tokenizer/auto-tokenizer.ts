@@ -392,6 +392,7 @@ function build(src: ParsedSources, options: AutoTokenizerOptions): PreTrainedTok
   const truncDir = sideOf((tj.truncation as Json | null)?.direction);
   if (truncDir && src.tokenizerConfig.truncation_side == null) settings.truncationSide = truncDir;
   const added = withSpecialTokens(tj, settings);
+  let template = readPostProcessor(tj.post_processor, src.labels.tokenizerJson);
   const libConfig: Record<string, unknown> = { clean_up_tokenization_spaces: false };
   for (const n of SPECIAL_TOKEN_NAMES) if (settings.specials[n]) libConfig[`${n}_token`] = settings.specials[n]!.content;
   let tok: Tokenizer;
@@ -400,7 +401,6 @@ function build(src: ParsedSources, options: AutoTokenizerOptions): PreTrainedTok
   } catch (e) {
     throw new TokenizerConfigError(`${src.labels.tokenizerJson}: @huggingface/tokenizers cannot build this tokenizer (${(e as Error).message})`);
   }
-  let template = readPostProcessor(tj.post_processor, src.labels.tokenizerJson);
   if (options.useConfigAddBosEos && (settings.addBosToken !== undefined || settings.addEosToken !== undefined)) {
     const ref = (t: SpecialToken | null, on: boolean | undefined) => {
       if (!on || t === null) return null;
