@@ -23,7 +23,7 @@ function thrown(f: () => unknown): Error {
 describe('AutoTokenizer: bad files and fields', () => {
   it('a folder without tokenizer.json names the file and the folder', async () => {
     const dir = await tempDir();
-    const err = await AutoTokenizer.fromPretrained(dir).catch((e: Error) => e);
+    const err = (await AutoTokenizer.fromPretrained(dir).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(TokenizerConfigError);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err).toBeInstanceOf(TfjsPeftError);
@@ -35,7 +35,7 @@ describe('AutoTokenizer: bad files and fields', () => {
   it('a tokenizer.json that is not JSON names the file', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'tokenizer.json'), '{"model": ');
-    const err = await AutoTokenizer.fromPretrained(dir).catch((e: Error) => e);
+    const err = (await AutoTokenizer.fromPretrained(dir).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(TokenizerConfigError);
     expect(err.message).toMatch(/tokenizer\.json: not valid JSON/);
   });
