@@ -4,7 +4,7 @@
       BertForSequenceClassification.from_pretrained(MODEL_DIR) + PeftModel.from_pretrained(ADAPTER_DIR),
       eval mode, logits on MODEL_DIR/inputs.safetensors -> OUT_FILE (safetensors, key "logits")
   python peft_reference.py make MODEL_DIR OUT_DIR
-      adapters made by PEFT on that model (LORA, IA3, LN_TUNING, PREFIX_TUNING, PROMPT_TUNING) with
+      adapters made by PEFT on that model (LORA, LORA with use_dora (DORA/), IA3, LN_TUNING, PREFIX_TUNING, PROMPT_TUNING) with
       non-trivial weights, saved with save_pretrained to OUT_DIR/<type>/, each with expected.safetensors
 
 Needs torch, transformers and peft; the library itself never uses Python.
@@ -37,6 +37,7 @@ def main():
         model_dir, out_dir = sys.argv[2:4]
         configs = {
             'LORA': P.LoraConfig(task_type='SEQ_CLS', r=4, lora_alpha=8, target_modules=['query', 'value'], init_lora_weights=False),
+            'DORA': P.LoraConfig(task_type='SEQ_CLS', r=4, lora_alpha=8, target_modules=['query', 'value'], use_dora=True),
             'IA3': P.IA3Config(task_type='SEQ_CLS', target_modules=['key', 'value', 'output.dense'], feedforward_modules=['output.dense'], init_ia3_weights=False),
             'LN_TUNING': P.LNTuningConfig(task_type='SEQ_CLS', target_modules=['LayerNorm']),
             'PREFIX_TUNING': P.PrefixTuningConfig(task_type='SEQ_CLS', num_virtual_tokens=3),

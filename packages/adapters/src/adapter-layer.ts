@@ -1,4 +1,6 @@
-import { Module } from '@tfjs-peft/core';
+import { Module, type Parameter } from '@tfjs-peft/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from './method';
 
 /**
  * Base of every wrapper that PEFT methods put in place of a target module. It keeps the original
@@ -27,6 +29,8 @@ export abstract class AdapterLayer<B extends Module = Module> extends Module {
   /** Fold the adapter into `base_layer` (inverse: `unmerge`). */
   abstract merge(adapter: string): void;
   abstract unmerge(adapter: string): void;
+  /** The adapter's tensors under PEFT's names relative to this module (`lora_A.weight`, `ia3_l`), as saved in adapter files. */
+  abstract peftTensors(adapter: string): NamedTensor[];
   /** Removes an adapter's weights (disposing them). */
   abstract deleteAdapter(adapter: string): void;
 
@@ -72,3 +76,12 @@ export abstract class AdapterLayer<B extends Module = Module> extends Module {
     return { replacement: this.base_layer, discarded: [] };
   }
 }
+
+/** A parameter saved as is under `name`. */
+export const parameterTensor = (name: string, p: Parameter): NamedTensor => ({
+  name,
+  shape: p.shape,
+  read: () => tf.clone(p.value),
+  write: (t) => p.assign(t, name),
+  parameter: p,
+});

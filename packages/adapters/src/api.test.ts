@@ -83,7 +83,16 @@ describe('applyPeft handle', () => {
     await peft.save(dir);
     const cfg = JSON.parse(await readFile(join(dir, 'adapter_config.json'), 'utf8'));
     expect(Object.keys(cfg)).toEqual([...Object.keys(cfg)].sort());
-    expect(cfg).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['query', 'value'], inference_mode: true, task_type: 'SEQ_CLS', modules_to_save: ['classifier', 'score'], bias: 'none' });
+    expect(cfg).toMatchObject({
+      peft_type: 'LORA',
+      r: 4,
+      lora_alpha: 16,
+      target_modules: ['query', 'value'],
+      inference_mode: true,
+      task_type: 'SEQ_CLS',
+      modules_to_save: ['classifier', 'score'],
+      bias: 'none',
+    });
     peft.dispose();
   });
 
@@ -94,15 +103,29 @@ describe('applyPeft handle', () => {
     const cfgPath = join(dir, 'adapter_config.json');
     const cfg = JSON.parse(await readFile(cfgPath, 'utf8'));
     await writeFile(cfgPath, JSON.stringify({ ...cfg, peft_type: 'LOHA' }));
-    await expect(loadPeft(make(), dir)).rejects.toThrow(/adapter_config\.json: peft_type "LOHA" is not supported; supported: LORA, IA3, LN_TUNING, PREFIX_TUNING, PROMPT_TUNING/);
+    await expect(loadPeft(make(), dir)).rejects.toThrow(/adapter_config\.json: peft_type "LOHA" is not supported; supported: LORA, IA3, PREFIX_TUNING, PROMPT_TUNING, LN_TUNING/);
     await writeFile(cfgPath, JSON.stringify({ ...cfg, r: 3 }));
     await expect(loadPeft(make(), dir)).rejects.toThrow(/adapter_model\.safetensors does not fit the model:[\s\S]*lora_A\.weight expected \[3,16\], got \[2,16\]/);
     await writeFile(cfgPath, JSON.stringify(cfg));
     const one = { dtype: 'F32' as const, shape: [2, 16], bytes: new Uint8Array(128) };
-    await writeFile(join(dir, 'adapter_model.safetensors'), serializeSafetensors(new Map([['base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight', one], ['base_model.model.extra', one]])));
-    await expect(loadPeft(make(), dir)).rejects.toThrow(/missing keys \(\d+\): base_model\.model\.bert\.encoder\.layer\.0\.attention\.self\.query\.lora_B\.weight[\s\S]*unexpected keys \(1\): base_model\.model\.extra/);
+    await writeFile(
+      join(dir, 'adapter_model.safetensors'),
+      serializeSafetensors(
+        new Map([
+          ['base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight', one],
+          ['base_model.model.extra', one],
+        ]),
+      ),
+    );
+    await expect(loadPeft(make(), dir)).rejects.toThrow(
+      /missing keys \(\d+\): base_model\.model\.bert\.encoder\.layer\.0\.attention\.self\.query\.lora_B\.weight[\s\S]*unexpected keys \(1\): base_model\.model\.extra/,
+    );
     await expect(loadPeft(make(), join(dir, 'nothing'))).rejects.toThrow(/no adapter_config\.json \(not a PEFT adapter folder\)/);
-    await expect(loadPeft(make(), dir).catch((e) => { throw e; })).rejects.toBeInstanceOf(PeftError);
+    await expect(
+      loadPeft(make(), dir).catch((e) => {
+        throw e;
+      }),
+    ).rejects.toBeInstanceOf(PeftError);
     peft.dispose();
   });
 
@@ -120,7 +143,9 @@ describe('applyPeft handle', () => {
     const b = Array.from(await eff.bias.data());
     w.forEach((v, i) => (weightMask[i] ? expect(v).not.toBe(before[i]) : expect(v).toBe(before[i])));
     expect(b).toEqual(Array.from(await model.getParameter(`${path}.base_layer.bias`).value.data()));
-    expect(() => applyPeft(make(), { method: 'ln-tuning', masks: { 'bert.nope.LayerNorm': { weight: weightMask } } })).toThrow(/ln-tuning masks: "bert\.nope\.LayerNorm" is not a targeted LayerNorm/);
+    expect(() => applyPeft(make(), { method: 'ln-tuning', masks: { 'bert.nope.LayerNorm': { weight: weightMask } } })).toThrow(
+      /ln-tuning masks: "bert\.nope\.LayerNorm" is not a targeted LayerNorm/,
+    );
     expect(() => applyPeft(make(), { method: 'ln-tuning', masks: { [path]: { weight: [1, 0] } } })).toThrow(/expected 16 values, got 2/);
     peft.dispose();
   });
@@ -154,7 +179,13 @@ describe('applyPeft handle', () => {
     const out = Array.from(await toy.output(peft.forward(toy.inputs())).data());
     const folder = new MemoryFolder('adapter');
     await peft.save(folder);
-    expect(folder.paths()).toEqual(['text_decoder/adapter_config.json', 'text_decoder/adapter_model.safetensors', 'text_encoder/adapter_config.json', 'text_encoder/adapter_model.safetensors', 'tfjs_peft_policy.json']);
+    expect(folder.paths()).toEqual([
+      'text_decoder/adapter_config.json',
+      'text_decoder/adapter_model.safetensors',
+      'text_encoder/adapter_config.json',
+      'text_encoder/adapter_model.safetensors',
+      'tfjs_peft_policy.json',
+    ]);
     const loaded = await loadPeft(toy.make(), folder);
     loaded.eval();
     const again = Array.from(await toy.output(loaded.forward(toy.inputs())).data());
@@ -167,7 +198,12 @@ describe('applyPeft handle', () => {
     // an MLM-style checkpoint: encoder weights, no pooler, no classifier
     manualSeed(1);
     const donor = new BertForSequenceClassification(BERT_CFG);
-    const ckpt = new Map(donor.namedParameters().filter(([n]) => !n.startsWith('bert.pooler.') && !n.startsWith('classifier.')).map(([n, p]) => [n, p.value]));
+    const ckpt = new Map(
+      donor
+        .namedParameters()
+        .filter(([n]) => !n.startsWith('bert.pooler.') && !n.startsWith('classifier.'))
+        .map(([n, p]) => [n, p.value]),
+    );
     const load = (seed: number) => {
       manualSeed(seed); // the fresh pooler and head differ with the seed, as in two processes
       const m = new BertForSequenceClassification(BERT_CFG);
@@ -213,7 +249,18 @@ describe('generate through the PEFT handle', () => {
     const { manualSeed } = await import('@tfjs-peft/core');
     const cfg = {
       model_type: 'blip',
-      text_config: { vocab_size: 40, hidden_size: 16, encoder_hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24, bos_token_id: 1, sep_token_id: 2, pad_token_id: 0 },
+      text_config: {
+        vocab_size: 40,
+        hidden_size: 16,
+        encoder_hidden_size: 16,
+        num_hidden_layers: 1,
+        num_attention_heads: 2,
+        intermediate_size: 32,
+        max_position_embeddings: 24,
+        bos_token_id: 1,
+        sep_token_id: 2,
+        pad_token_id: 0,
+      },
       vision_config: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8 },
     };
     manualSeed(2);

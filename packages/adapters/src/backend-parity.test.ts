@@ -21,7 +21,10 @@ async function step(backend: string, toyName: string, config: PeftConfig): Promi
   model.eval();
   const inputs = toy.inputs();
   const named = peft.trainableParameters();
-  const { value, grads } = tf.variableGrads(() => toy.loss(peft.forward(inputs)), named.map(([, p]) => p.variable));
+  const { value, grads } = tf.variableGrads(
+    () => toy.loss(peft.forward(inputs)),
+    named.map(([, p]) => p.variable),
+  );
   const out = { loss: (await read(value))[0]!, grads: new Map<string, Float64Array>() };
   for (const [name, p] of named) out.grads.set(name, await read(grads[p.variable.name]!));
   tf.dispose([value, ...Object.values(grads), ...Object.values(inputs)]);

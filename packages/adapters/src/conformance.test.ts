@@ -31,14 +31,28 @@ const on = (toy: Toy, c: object): PeftConfig => (toy.name === 'blip' ? blipScope
 export const METHODS: MethodCase[] = [
   { name: 'lora', config: (t) => on(t, { method: 'lora', r: 4, loraAlpha: 8 }), noOpAtStart: true, merges: true },
   { name: 'lora (rsLoRA, dropout)', config: (t) => on(t, { method: 'lora', r: 2, loraAlpha: 4, useRslora: true, loraDropout: 0.1 }), noOpAtStart: true, merges: true },
+  { name: 'dora', config: (t) => on(t, { method: 'dora', r: 4, loraAlpha: 8 }), noOpAtStart: true, merges: true },
   { name: 'ia3', config: (t) => on(t, { method: 'ia3' }), noOpAtStart: true, merges: true, lr: { blip: 50 } },
   { name: 'ln-tuning', config: (t) => on(t, { method: 'ln-tuning' }), noOpAtStart: true, merges: true },
   { name: 'prefix-tuning', config: (t) => on(t, { method: 'prefix-tuning', numVirtualTokens: 3 }), noOpAtStart: false, merges: false, models: ['bert', 'vit', 'blip'] },
   { name: 'p-tuning-v2', config: (t) => on(t, { method: 'p-tuning-v2', numVirtualTokens: 3 }), noOpAtStart: false, merges: false },
   { name: 'prompt-tuning', config: () => ({ method: 'prompt-tuning', numVirtualTokens: 3 }), noOpAtStart: false, merges: false, models: ['bert'] },
   { name: 'bitfit', config: (t) => on(t, { method: 'bitfit' }), noOpAtStart: true, merges: false, trainsBase: /bias$/, lr: { vit: 0.01 } },
-  { name: 'ffn-only', config: (t) => on(t, { method: 'ffn-only' }), noOpAtStart: true, merges: false, trainsBase: /(intermediate\.dense|output\.dense|mlp\.fc\d)\.(weight|bias)$/, lr: { vit: 0.01 } },
-  { name: 'attention-only', config: (t) => on(t, { method: 'attention-only' }), noOpAtStart: true, merges: false, trainsBase: /(query|key|value|attention\.output\.dense|qkv|projection)\.(weight|bias)$/ },
+  {
+    name: 'ffn-only',
+    config: (t) => on(t, { method: 'ffn-only' }),
+    noOpAtStart: true,
+    merges: false,
+    trainsBase: /(intermediate\.dense|output\.dense|mlp\.fc\d)\.(weight|bias)$/,
+    lr: { vit: 0.01 },
+  },
+  {
+    name: 'attention-only',
+    config: (t) => on(t, { method: 'attention-only' }),
+    noOpAtStart: true,
+    merges: false,
+    trainsBase: /(query|key|value|attention\.output\.dense|qkv|projection)\.(weight|bias)$/,
+  },
   { name: 'full', config: (t) => on(t, { method: 'full' }), noOpAtStart: true, merges: false, trainsBase: /./ },
 ];
 
@@ -52,7 +66,12 @@ describe.each(TOYS)('conformance on tiny $name', (toy) => {
   for (const mc of METHODS.filter((m) => !m.models || m.models.includes(toy.name))) {
     it(`${mc.name}: creating and disposing the wrapped model leaves no tensor behind`, () => {
       const before = tf.memory().numTensors;
-      const peft = applyPeft(toy.make(), mc.name === 'ln-tuning' && toy.name === 'bert' ? { method: 'ln-tuning', masks: { 'bert.embeddings.LayerNorm': { weight: new Uint8Array(16).fill(1), bias: new Uint8Array(16) } } } : mc.config(toy));
+      const peft = applyPeft(
+        toy.make(),
+        mc.name === 'ln-tuning' && toy.name === 'bert'
+          ? { method: 'ln-tuning', masks: { 'bert.embeddings.LayerNorm': { weight: new Uint8Array(16).fill(1), bias: new Uint8Array(16) } } }
+          : mc.config(toy),
+      );
       peft.dispose();
       expect(tf.memory().numTensors).toBe(before);
     });

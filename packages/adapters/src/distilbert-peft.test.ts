@@ -6,12 +6,40 @@ import { applyPeft, type PeftConfig } from './index';
 import { sgd } from './testing/toy';
 
 /** A tiny DistilBERT (no dropout) and a batch with padding. */
-const CFG = { model_type: 'distilbert', vocab_size: 40, dim: 16, n_layers: 2, n_heads: 2, hidden_dim: 32, max_position_embeddings: 32, dropout: 0, attention_dropout: 0, seq_classif_dropout: 0, num_labels: 3 };
+const CFG = {
+  model_type: 'distilbert',
+  vocab_size: 40,
+  dim: 16,
+  n_layers: 2,
+  n_heads: 2,
+  hidden_dim: 32,
+  max_position_embeddings: 32,
+  dropout: 0,
+  attention_dropout: 0,
+  seq_classif_dropout: 0,
+  num_labels: 3,
+};
 
 function batch(): Record<string, tf.Tensor> {
   return {
-    inputIds: tf.tensor2d([[1, 5, 9, 12, 3, 2], [1, 7, 22, 2, 0, 0], [1, 30, 31, 8, 14, 2]], undefined, 'int32'),
-    attentionMask: tf.tensor2d([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]], undefined, 'int32'),
+    inputIds: tf.tensor2d(
+      [
+        [1, 5, 9, 12, 3, 2],
+        [1, 7, 22, 2, 0, 0],
+        [1, 30, 31, 8, 14, 2],
+      ],
+      undefined,
+      'int32',
+    ),
+    attentionMask: tf.tensor2d(
+      [
+        [1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0, 0],
+        [1, 1, 1, 1, 1, 1],
+      ],
+      undefined,
+      'int32',
+    ),
     labels: tf.tensor1d([0, 2, 1], 'int32'),
   };
 }

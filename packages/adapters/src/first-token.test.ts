@@ -27,7 +27,10 @@ describe.each(testBackends())('firstTokenOnly under each adapter (%s)', (backend
         const inputs = toy.inputs();
         const params = peft.trainableParameters();
         const run = async (first: boolean) => {
-          const { value, grads } = variableGrads(() => toy.loss(peft.forward({ ...inputs, firstTokenOnly: first } as never)), params.map(([, p]) => p.variable));
+          const { value, grads } = variableGrads(
+            () => toy.loss(peft.forward({ ...inputs, firstTokenOnly: first } as never)),
+            params.map(([, p]) => p.variable),
+          );
           const out = { loss: (await value.data())[0]!, grads: await Promise.all(params.map(([, p]) => grads[p.variable.name]!.data())) };
           tf.dispose([value, ...Object.values(grads)]);
           return out;

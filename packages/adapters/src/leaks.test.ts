@@ -27,7 +27,11 @@ const CASES: Case[] = [
   { name: 'lora (rsLoRA, dropout)', config: { method: 'lora', r: 2, useRslora: true, loraDropout: 0.5 }, merges: true },
   { name: 'ia3', config: { method: 'ia3' }, merges: true },
   { name: 'ln-tuning', config: { method: 'ln-tuning' }, merges: true },
-  { name: 'ln-tuning (masks)', config: { method: 'ln-tuning', masks: { 'bert.embeddings.LayerNorm': { weight: new Uint8Array(16).fill(1), bias: new Uint8Array(16) } } }, merges: true },
+  {
+    name: 'ln-tuning (masks)',
+    config: { method: 'ln-tuning', masks: { 'bert.embeddings.LayerNorm': { weight: new Uint8Array(16).fill(1), bias: new Uint8Array(16) } } },
+    merges: true,
+  },
   { name: 'prefix-tuning', config: { method: 'prefix-tuning', numVirtualTokens: 2 }, merges: false, prompt: true },
   { name: 'p-tuning-v2', config: { method: 'p-tuning-v2', numVirtualTokens: 2 }, merges: false, prompt: true },
   { name: 'prompt-tuning', config: { method: 'prompt-tuning', numVirtualTokens: 2, initTokenIds: [3, 4] }, merges: false, prompt: true },
@@ -201,7 +205,16 @@ describe('no leaks: a load that does not fit leaves the model as it was', () => 
       // the config now asks for other shapes than the file holds
       const cfgPath = join(dir, config.method === 'policy' ? 'bert/adapter_config.json' : 'adapter_config.json');
       const cfg = JSON.parse(await readFile(cfgPath, 'utf8'));
-      await writeFile(cfgPath, JSON.stringify(config.method === 'lora' ? { ...cfg, r: 3 } : config.method === 'policy' ? { ...cfg, target_modules: ['query'], feedforward_modules: [] } : { ...cfg, num_virtual_tokens: 3 }));
+      await writeFile(
+        cfgPath,
+        JSON.stringify(
+          config.method === 'lora'
+            ? { ...cfg, r: 3 }
+            : config.method === 'policy'
+              ? { ...cfg, target_modules: ['query'], feedforward_modules: [] }
+              : { ...cfg, num_virtual_tokens: 3 },
+        ),
+      );
       const before = mem();
       const bare = toy.make();
       bare.freeze((n) => n.startsWith('bert.embeddings.')); // a state the failed load must give back

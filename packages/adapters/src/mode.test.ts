@@ -24,8 +24,16 @@ async function logits(peft: PeftModel, inputs: Record<string, tf.Tensor>): Promi
 }
 
 /** Paths of the modules (the handle's whole tree: wrappers, adapter weights, copies, prompt encoders) in train mode. */
-const inTrainMode = (m: Module) => m.namedModules().filter(([, x]) => x.training).map(([p]) => p || '<root>');
-const inEvalMode = (m: Module) => m.namedModules().filter(([, x]) => !x.training).map(([p]) => p || '<root>');
+const inTrainMode = (m: Module) =>
+  m
+    .namedModules()
+    .filter(([, x]) => x.training)
+    .map(([p]) => p || '<root>');
+const inEvalMode = (m: Module) =>
+  m
+    .namedModules()
+    .filter(([, x]) => !x.training)
+    .map(([p]) => p || '<root>');
 
 async function savedLora(): Promise<string> {
   const peft = applyPeft(toy.make(), LORA);

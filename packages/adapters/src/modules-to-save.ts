@@ -1,5 +1,6 @@
 import { Module, cloneModule } from '@tfjs-peft/core';
-import { AdapterLayer } from './adapter-layer';
+import { AdapterLayer, parameterTensor } from './adapter-layer';
+import type { NamedTensor } from './method';
 
 /**
  * HF PEFT's `ModulesToSaveWrapper`: keeps `original_module` and a trainable deep copy per adapter
@@ -31,6 +32,11 @@ export class ModulesToSaveWrapper extends AdapterLayer {
   }
   adapterNames(): string[] {
     return [...this.modules_to_save.keys()];
+  }
+  /** Saved under the module's own parameter names (`weight`, `bias`), as PEFT does. */
+  peftTensors(name: string): NamedTensor[] {
+    const m = this.modules_to_save.get(name);
+    return m ? m.namedParameters().map(([n, p]) => parameterTensor(n, p)) : [];
   }
   forward(...args: unknown[]): unknown {
     const name = this._disabled ? null : this._active;

@@ -25,6 +25,7 @@ async function logitsOf(file: string): Promise<Float32Array | Int32Array | Uint8
 
 const METHODS: [string, PeftConfig][] = [
   ['lora', { method: 'lora', r: 4, loraAlpha: 8 }],
+  ['dora', { method: 'dora', r: 4, loraAlpha: 8 }],
   ['ia3', { method: 'ia3' }],
   ['ln-tuning', { method: 'ln-tuning', targetModules: ['LayerNorm'] }],
   ['p-tuning-v2', { method: 'p-tuning-v2', numVirtualTokens: 3 }],
@@ -60,10 +61,10 @@ describe.skipIf(!hasPeft)(`live interchange with Python PEFT (${reason})`, () =>
       peft.dispose();
     });
 
-  it('adapters made by Python PEFT (LoRA, IA3, LN tuning, prefix, prompt) load here with PEFT’s logits', async () => {
+  it('adapters made by Python PEFT (LoRA, DoRA, IA3, LN tuning, prefix, prompt) load here with PEFT’s logits', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-pyadapters-'));
     py(['make', base, out]);
-    for (const type of ['LORA', 'IA3', 'LN_TUNING', 'PREFIX_TUNING', 'PROMPT_TUNING']) {
+    for (const type of ['LORA', 'DORA', 'IA3', 'LN_TUNING', 'PREFIX_TUNING', 'PROMPT_TUNING']) {
       const model = await BertForSequenceClassification.fromPretrained(base);
       const peft = await loadPeft(model, join(out, type));
       peft.eval();

@@ -1,21 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, countParameters, formatBytes, type FileLocation } from '@tfjs-peft/core';
-import type { MethodConfig, PeftConfig, PrefixTuningConfig, PromptTuningConfig, TargetSpec } from './config';
-import { defaultTargets } from './defaults';
+import type { MethodConfig, PeftConfig } from './config';
 import { matchesTarget } from './matching';
 import { PeftError } from './errors';
 import { adapterOptions, formatIssues, validatePeftOptions } from './config-schema';
 import { injectMethod, injectModulesToSave } from './inject';
 import { AdapterLayer } from './adapter-layer';
-import { PrefixEncoder } from './prefix-tuning/prefix-encoder';
-import { PromptEmbedding } from './prompt-tuning/prompt-embedding';
-import { attentionShape, withPrompt, wordEmbeddings } from './prompt-inputs';
+import type { PromptEncoder } from './method';
+import { ADAPTER_SEGMENTS, definitionOf } from './registry';
+import { savePeft } from './io/save';
 
 /** One method applied to one sub-module (`scope` '' = the whole model) for one adapter. */
 export interface AdapterEntry {
   adapter: string;
   scope: string;
-  config: MethodConfig | { method: 'full-scope' };
+  /** the method's config (a policy's `'full'` sub-module: `{ method: 'full' }`) */
+  config: MethodConfig;
   /** wrapped module paths, or trained parameter names for selective methods */
   targets: string[];
   modulesToSave: string[];
@@ -26,7 +26,7 @@ const HEAD_TASKS: [RegExp, 'SEQ_CLS' | 'TOKEN_CLS'][] = [
   [/ForTokenClassification$/, 'TOKEN_CLS'],
 ];
 
-const isPrompt = (c: { method: string }): c is PrefixTuningConfig | PromptTuningConfig => c.method === 'prefix-tuning' || c.method === 'p-tuning-v2' || c.method === 'prompt-tuning';
+const isPrompt = (c: { method: string }): boolean => definitionOf(c.method).kind === 'prompt';
 
 /**
  * A model with PEFT adapters (HF `PeftModel`). The adapters live inside `base_model` (wrappers at
@@ -34,7 +34,7 @@ const isPrompt = (c: { method: string }): c is PrefixTuningConfig | PromptTuning
  * `savePeft`, load with `loadPeft`.
  */
 export class PeftModel<M extends Module = Module> extends Module {
-  prompt_encoder = new Map<string, PrefixEncoder | PromptEmbedding>();
+  prompt_encoder = new Map<string, PromptEncoder>();
   readonly entries: AdapterEntry[] = [];
   readonly configs = new Map<string, PeftConfig>();
   private _active = 'default';
@@ -60,9 +60,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     const first = this.configs.size === 0;
     if (first) this.base_model.freeze();
     const plan: [string, MethodConfig | 'full'][] =
-      config.method === 'policy'
-        ? Object.entries(config.modules).flatMap(([scope, p]) => (p === 'frozen' ? [] : [[scope, p] as [string, MethodConfig | 'full']]))
-        : [['', config]];
+      config.method === 'policy' ? Object.entries(config.modules).flatMap(([scope, p]) => (p === 'frozen' ? [] : [[scope, p] as [string, MethodConfig | 'full']])) : [['', config]];
     if (config.method === 'policy') {
       for (const scope of Object.keys(config.modules)) this.base_model.getSubmodule(scope); // throws, listing the children, if absent
       if (config.rest === 'full') {
@@ -73,7 +71,11 @@ export class PeftModel<M extends Module = Module> extends Module {
     for (const [scope, c] of plan) {
       if (c === 'full') {
         this.base_model.unfreeze((n) => n.startsWith(`${scope}.`));
-        this.entries.push({ adapter: name, scope, config: { method: 'full-scope' }, targets: [scope], modulesToSave: [] });
+        const params = this.base_model
+          .namedParameters()
+          .filter(([n]) => n.startsWith(`${scope}.`))
+          .map(([n]) => n);
+        this.entries.push({ adapter: name, scope, config: { method: 'full' }, targets: params, modulesToSave: [] });
         continue;
       }
       const { modulesToSave: mts, taskType } = this.modulesToSaveFor(c, scope);
@@ -82,7 +84,7 @@ export class PeftModel<M extends Module = Module> extends Module {
       if (isPrompt(c)) targets = [this.addPromptEncoder(name, scope, c, scopedModule)];
       else targets = injectMethod(this.base_model, c, name, scope);
       const saved = injectModulesToSave(this.base_model, mts, name, scope);
-      if (!isPrompt(c) && !['lora', 'ia3', 'ln-tuning'].includes(c.method)) {
+      if (definitionOf(c.method).kind === 'select') {
         // selective methods: parameters now inside a modules_to_save wrapper are trained (and saved) there
         const live = new Set(this.base_model.namedParameters().map(([n]) => n));
         targets = targets.filter((t) => live.has(t));
@@ -103,7 +105,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   private modulesToSaveFor(c: MethodConfig, scope: string): { modulesToSave: string[]; taskType: MethodConfig['taskType'] } {
     const own = [...(c.modulesToSave ?? [])];
     const model = scope ? this.base_model.getSubmodule(scope) : this.base_model;
-    const task = c.taskType === undefined ? HEAD_TASKS.find(([re]) => re.test(model.constructor.name))?.[1] ?? null : c.taskType;
+    const task = c.taskType === undefined ? (HEAD_TASKS.find(([re]) => re.test(model.constructor.name))?.[1] ?? null) : c.taskType;
     if ((task === 'SEQ_CLS' || task === 'TOKEN_CLS') && !own.includes('classifier')) own.push('classifier', 'score');
     if (c.modulesToSave === undefined) for (const m of this.newlyInitialisedModules(scope, c)) if (!own.some((o) => m === o || m.endsWith(`.${o}`))) own.push(m);
     return { modulesToSave: own, taskType: task };
@@ -128,27 +130,15 @@ export class PeftModel<M extends Module = Module> extends Module {
     return [...modules];
   }
 
-  /** Whether `path` (inside `scope`) is a module the method itself wraps (LoRA/IA3/ln-tuning targets). */
+  /** Whether `path` (inside `scope`) is a module the method itself wraps (a target of a wrapping method). */
   private adapts(c: MethodConfig, scope: string, path: string): boolean {
-    if (c.method !== 'lora' && c.method !== 'ia3' && c.method !== 'ln-tuning') return false;
-    const spec = (c as { targetModules?: TargetSpec }).targetModules ?? defaultTargets(c.method, scope ? this.base_model.getSubmodule(scope) : this.base_model).targets;
-    return matchesTarget(path, spec);
+    const d = definitionOf(c.method);
+    if (!d.targets) return false;
+    return matchesTarget(path, d.targets(c, scope ? this.base_model.getSubmodule(scope) : this.base_model));
   }
 
-  private addPromptEncoder(name: string, scope: string, c: PrefixTuningConfig | PromptTuningConfig, m: Module): string {
-    const where = scope || m.constructor.name;
-    const s = attentionShape(m, where);
-    const p = c.numVirtualTokens ?? 20;
-    let enc: PrefixEncoder | PromptEmbedding;
-    if (c.method === 'prompt-tuning') {
-      const words = wordEmbeddings(m, where);
-      const init = c.initTokenIds ? tf.tidy(() => words.forward(tf.tensor1d(Array.from({ length: p }, (_, i) => c.initTokenIds![i % c.initTokenIds!.length]!), 'int32'))) : undefined;
-      enc = new PromptEmbedding(p, s.hidden, init);
-      init?.dispose();
-    } else {
-      enc = new PrefixEncoder({ numVirtualTokens: p, numLayers: s.numLayers, numHeads: s.numHeads, tokenDim: s.hidden }, c.method === 'prefix-tuning', c.encoderHiddenSize);
-    }
-    enc.train(this.training);
+  private addPromptEncoder(name: string, scope: string, c: MethodConfig, m: Module): string {
+    const enc = definitionOf(c.method).createEncoder!(c, m, scope || m.constructor.name, this.training);
     const key = scope ? `${name}__${scope}` : name;
     this.prompt_encoder.set(key, enc);
     return `prompt_encoder.${key}`;
@@ -167,7 +157,10 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   /** Runs the model without any adapter (base behaviour) until `restore` is called. */
   disableAdapters(): { restore(): void } {
-    const layers = this.base_model.namedModules().filter(([, m]) => m instanceof AdapterLayer).map(([, m]) => m as AdapterLayer);
+    const layers = this.base_model
+      .namedModules()
+      .filter(([, m]) => m instanceof AdapterLayer)
+      .map(([, m]) => m as AdapterLayer);
     layers.forEach((l) => l.setDisabled(true));
     this._disabled = true;
     return {
@@ -207,23 +200,13 @@ export class PeftModel<M extends Module = Module> extends Module {
     for (const e of this.entries) {
       if (e.adapter !== this._active || !isPrompt(e.config)) continue;
       const enc = this.prompt_encoder.get(e.scope ? `${e.adapter}__${e.scope}` : e.adapter)!;
-      if (enc instanceof PrefixEncoder) {
-        const prefixes = enc.forward();
-        if (e.scope) out = { ...out, prefixes: { ...((out.prefixes as object) ?? {}), [e.scope]: prefixes } };
-        else out = { ...out, prefixes };
-      } else {
-        if (e.scope) throw new PeftError('prompt tuning inside a sub-module is not supported; apply it to a BERT-family model');
-        const b = (inputs.inputIds as tf.Tensor).shape[0]!;
-        const words = wordEmbeddings(this.base_model, this.base_model.constructor.name);
-        out = withPrompt(out, enc.forward(b), (ids) => words.forward(ids));
-      }
+      out = definitionOf(e.config.method).promptInputs!(enc, out, e.scope, this.base_model);
     }
     return out;
   }
 
   /** Writes the adapters in Hugging Face PEFT's format (see `savePeft`). */
   async save(dir: FileLocation, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
-    const { savePeft } = await import('./io/save-load');
     return savePeft(this, dir, options);
   }
 
@@ -290,9 +273,11 @@ export class PeftModel<M extends Module = Module> extends Module {
 
 /** The adapter a parameter belongs to, from its path (`….lora_A.<name>.weight`, `prompt_encoder.<name>…`), or null for base weights. */
 export function adapterOfParameter(path: string): string | null {
-  const m = /\.(?:lora_A|lora_B|ln_tuning_layers|modules_to_save)\.([^.]+)\./.exec(path) ?? /\.ia3_l\.([^.]+)$/.exec(path) ?? /^prompt_encoder\.([^.]+?)(?:__[^.]+)?\./.exec(path);
+  const m = ADAPTER_PARAMETER.exec(path) ?? /^prompt_encoder\.([^.]+?)(?:__[^.]+)?\./.exec(path);
   return m ? m[1]! : null;
 }
+/** `.<segment>.<adapter>` then `.` or the end, for every method's per-adapter segments and modules_to_save. */
+const ADAPTER_PARAMETER = new RegExp(`\\.(?:${[...ADAPTER_SEGMENTS, 'modules_to_save'].join('|')})\\.([^.]+)(?:\\.|$)`);
 
 /** Applies a PEFT config to a model: freezes it, injects the adapter, marks modules_to_save trainable. */
 export function applyPeft<M extends Module>(model: M, config: PeftConfig, options: { adapterName?: string } = {}): PeftModel<M> {

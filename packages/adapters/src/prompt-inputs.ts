@@ -5,7 +5,10 @@ import { PeftError } from './errors';
 /** Sizes of the attention stack of a (sub-)model, from its description (`describe().attention`). */
 export function attentionShape(m: Module, where: string): AttentionShape {
   const d = requireDescription(m, where, 'prompt methods read the attention sizes from the model class; choose the sub-module with the attention layers (e.g. text_decoder)');
-  if (!d.attention) throw new PeftError(`${where}: ${m.constructor.name} has no attention stack of its own for prompt methods; choose a sub-module with one (${(d.submodules ?? []).join(', ') || 'e.g. text_decoder'})`);
+  if (!d.attention)
+    throw new PeftError(
+      `${where}: ${m.constructor.name} has no attention stack of its own for prompt methods; choose a sub-module with one (${(d.submodules ?? []).join(', ') || 'e.g. text_decoder'})`,
+    );
   return d.attention;
 }
 
@@ -34,4 +37,23 @@ export function withPrompt(inputs: Record<string, unknown>, prompt: tf.Tensor, w
     attentionMask: tf.concat([tf.ones([b, p], 'int32'), tf.cast(mask, 'int32')], 1),
     tokenTypeIds: types ? tf.concat([tf.zeros([b, p], 'int32'), tf.cast(types, 'int32')], 1) : null,
   };
+}
+
+/** The `adapter_config.json` fields of every prompt method: the virtual tokens and the model's attention sizes. */
+export function promptLearningJson(numVirtualTokens: number, model: Module): Record<string, unknown> {
+  const s = attentionShape(model, 'model');
+  return { num_virtual_tokens: numVirtualTokens, token_dim: s.hidden, num_transformer_submodules: 1, num_attention_heads: s.numHeads, num_layers: s.numLayers };
+}
+
+/** With the model the adapter goes on, the attention sizes a prompt file was written for must be its own. */
+export function checkPromptSizes(j: Record<string, unknown>, model: Module | undefined, label: string): void {
+  if (!model) return;
+  const s = attentionShape(model, 'model');
+  for (const [k, want] of [
+    ['token_dim', s.hidden],
+    ['num_attention_heads', s.numHeads],
+    ['num_layers', s.numLayers],
+  ] as const) {
+    if (j[k] != null && j[k] !== want) throw new PeftError(`${label}: "${k}" is ${JSON.stringify(j[k])} but the model has ${want}`);
+  }
 }

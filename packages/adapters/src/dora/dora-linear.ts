@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Parameter, dropout, nextSeed } from '@tfjs-peft/core';
 import { LoraLinear, type LoraLayerOptions } from '../lora/lora-linear';
+import { parameterTensor } from '../adapter-layer';
+import type { NamedTensor } from '../method';
 
 /** Identity in forward, zero gradient in backward (PyTorch's `.detach()`; tfjs has no stopGradient). */
 const detach = (t: tf.Tensor): tf.Tensor =>
   (tf.customGrad(((a: tf.Tensor) => ({ value: tf.clone(a), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as never) as (x: tf.Tensor) => tf.Tensor)(t);
+
+/** Row-wise Euclidean norm of a `[out, in]` matrix (`tf.norm` throws inside its `pow` on the wasm backend with tfjs 4.22). */
+const rowNorm = (w: tf.Tensor): tf.Tensor => tf.sqrt(tf.sum(tf.square(w), 1));
 
 /**
  * DoRA on a Linear (HF PEFT `lora.Linear` with `use_dora=True`, `DoraLinearLayer`): LoRA plus a
@@ -22,18 +27,30 @@ export class DoraLinear extends LoraLinear {
   override addAdapter(name: string, o: LoraLayerOptions): void {
     super.addAdapter(name, o);
     const w = this.base_layer.weight.value;
-    this.lora_magnitude_vector.set(name, new Parameter(tf.tidy(() => tf.norm(w, 'euclidean', 1)), { name: 'lora_magnitude_vector' }));
+    this.lora_magnitude_vector.set(
+      name,
+      new Parameter(
+        tf.tidy(() => rowNorm(w)),
+        { name: 'lora_magnitude_vector' },
+      ),
+    );
+  }
+
+  /** PEFT's keys: LoRA's and `lora_magnitude_vector` (saved without `.weight`). */
+  override peftTensors(name: string): NamedTensor[] {
+    const m = this.lora_magnitude_vector.get(name);
+    return m ? [...super.peftTensors(name), parameterTensor('lora_magnitude_vector', m)] : super.peftTensors(name);
   }
 
   /** Row-wise `‖W + s·B·A‖`, `[out]`, with no gradient (PEFT detaches it). */
   weightNorm(name: string): tf.Tensor {
-    return tf.tidy(() => detach(tf.norm(tf.add(this.base_layer.weight.value, this.deltaWeight(name)), 'euclidean', 1)));
+    return tf.tidy(() => detach(rowNorm(tf.add(this.base_layer.weight.value, this.deltaWeight(name)))));
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
     const name = this.useAdapter();
     if (name == null || !this.lora_magnitude_vector.has(name)) return super.forward(x);
-    const p = (this as unknown as { _opts: Map<string, LoraLayerOptions & { scaling: number }> })._opts.get(name)!;
+    const p = this.options(name);
     return tf.tidy(() => {
       const base = this.base_layer.forward(x);
       const xin = this.training && p.dropout > 0 ? dropout(x, p.dropout, nextSeed(), true) : x;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Parameter } from '@tfjs-peft/core';
-import { AdapterLayer } from '../adapter-layer';
+import { AdapterLayer, parameterTensor } from '../adapter-layer';
+import type { NamedTensor } from '../method';
 
 /**
  * (IA)³ on a Linear (HF PEFT `ia3.Linear`): a learned vector `ia3_l`, initialised to 1. For a
@@ -27,6 +28,11 @@ export class IA3Linear extends AdapterLayer<Linear> {
 
   adapterNames(): string[] {
     return [...this.ia3_l.keys()];
+  }
+  /** PEFT's key: `ia3_l`. */
+  peftTensors(name: string): NamedTensor[] {
+    const l = this.ia3_l.get(name);
+    return l ? [parameterTensor('ia3_l', l)] : [];
   }
 
   forward(x: tf.Tensor): tf.Tensor {

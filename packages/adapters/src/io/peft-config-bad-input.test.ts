@@ -84,19 +84,39 @@ describe('adapter_config.json: bad input is a PeftError naming the file and the 
   });
 
   it('fields tfjs-peft does not implement, at non-default values, are named', async () => {
-    for (const [k, v] of [['use_dora', true], ['lora_bias', true], ['fan_in_fan_out', true], ['bias', 'all'], ['layer_replication', [[0, 1]]], ['trainable_token_indices', [1, 2]], ['alora_invocation_tokens', [3]], ['use_qalora', true], ['megatron_config', {}], ['target_parameters', ['w']], ['init_lora_weights', 'pissa'], ['ensure_weight_tying', true]] as const) {
+    for (const [k, v] of [
+      ['lora_bias', true],
+      ['fan_in_fan_out', true],
+      ['bias', 'all'],
+      ['layer_replication', [[0, 1]]],
+      ['trainable_token_indices', [1, 2]],
+      ['alora_invocation_tokens', [3]],
+      ['use_qalora', true],
+      ['megatron_config', {}],
+      ['target_parameters', ['w']],
+      ['init_lora_weights', 'pissa'],
+      ['ensure_weight_tying', true],
+    ] as const) {
       await rejects(weights, withField(k, v), k, k === 'init_lora_weights' ? /rewrite the base weights/ : /tfjs-peft does not implement/);
     }
   });
 
   it('unknown fields: a typo gets a suggestion; empty values of newer PEFT fields load', async () => {
     await rejects(weights, withField('lora_alpah', 16), 'lora_alpah', /unknown field "lora_alpah" \(did you mean lora_alpha\?\)/);
-    const ok = await loadPeft(toy.make(), new MemoryFolder('adapter').set('adapter_config.json', JSON.stringify({ ...cfg, some_new_option: null, other: {} })).set('adapter_model.safetensors', weights));
+    const ok = await loadPeft(
+      toy.make(),
+      new MemoryFolder('adapter').set('adapter_config.json', JSON.stringify({ ...cfg, some_new_option: null, other: {} })).set('adapter_model.safetensors', weights),
+    );
     ok.dispose();
   });
 
-  it('peft_type unknown or not a string; target_modules of the wrong type; PEFT\'s cross-field rules', async () => {
-    await rejects(weights, withField('peft_type', 'LORRA'), 'LORRA', /peft_type "LORRA" is not supported; supported: LORA, IA3, LN_TUNING, PREFIX_TUNING, PROMPT_TUNING, TFJS_PEFT_SELECTIVE \(did you mean LORA\?\)/);
+  it("peft_type unknown or not a string; target_modules of the wrong type; PEFT's cross-field rules", async () => {
+    await rejects(
+      weights,
+      withField('peft_type', 'LORRA'),
+      'LORRA',
+      /peft_type "LORRA" is not supported; supported: LORA, IA3, PREFIX_TUNING, PROMPT_TUNING, LN_TUNING, TFJS_PEFT_SELECTIVE \(did you mean LORA\?\)/,
+    );
     await rejects(weights, withField('target_modules', 5), 'target_modules');
     await rejects(weights, withField('target_modules', 'all-linear'), 'target_modules', /all-linear/);
     await rejects(weights, JSON.stringify({ ...cfg, target_modules: '.*query', layers_to_transform: [0] }), 'layers_to_transform', /regex string/);
@@ -142,7 +162,7 @@ describe('tfjs_peft_policy.json: every path is checked before it is read', () =>
     const folder = new MemoryFolder('adapter');
     for (const [text, re] of [
       ['null', /tfjs_peft_policy\.json: expected a JSON object/],
-      ['{"modules": {"text_decoder": "lorra"}}', /"modules\.text_decoder" expected "frozen", "full" or a method \(lora, ia3/],
+      ['{"modules": {"text_decoder": "lorra"}}', /"modules\.text_decoder" expected "frozen", "full" or a method \(lora, dora, ia3/],
       ['{"modules": {}, "rest": "all"}', /"rest" expected "frozen" or "full", got "all"/],
       ['{"modules": {}, "extra": 1}', /unknown field "extra"/],
     ] as const) {
@@ -151,7 +171,9 @@ describe('tfjs_peft_policy.json: every path is checked before it is read', () =>
     }
     folder.set('tfjs_peft_policy.json', '{"modules": {"text_decoder": "ia3"}}');
     folder.set('text_decoder/adapter_config.json', JSON.stringify({ peft_type: 'LORA', r: 2, target_modules: ['query'] }));
-    await expect(loadPeft(TOYS[2]!.make(), folder)).rejects.toThrow(/text_decoder\/adapter_config\.json: adapter\/tfjs_peft_policy\.json says "text_decoder" is ia3, but this file holds lora/);
+    await expect(loadPeft(TOYS[2]!.make(), folder)).rejects.toThrow(
+      /text_decoder\/adapter_config\.json: adapter\/tfjs_peft_policy\.json says "text_decoder" is ia3, but this file holds lora/,
+    );
   });
 });
 
@@ -174,8 +196,11 @@ describe('applyPeft options: strict, typed, with suggestions', () => {
     bad({ method: 'lora', lora_alpha: 16 }, /applyPeft: invalid config:[\s\S]*unknown field "lora_alpha" \(did you mean loraAlpha\?\)/);
     bad({ method: 'lora', rank: 4 }, /unknown field "rank"/);
     bad({ method: 'ia3', target_modules: ['key'] }, /did you mean targetModules\?/);
-    bad({ method: 'policy', modules: { vision_model: { method: 'lora', lora_dropout: 0.1 } } }, /unknown field "modules\.vision_model\.lora_dropout" \(did you mean loraDropout\?\)/);
-    bad({ method: 'lorra' }, /"method" expected one of lora, ia3, .* got "lorra" \(did you mean lora\?\)/);
+    bad(
+      { method: 'policy', modules: { vision_model: { method: 'lora', lora_dropout: 0.1 } } },
+      /unknown field "modules\.vision_model\.lora_dropout" \(did you mean loraDropout\?\)/,
+    );
+    bad({ method: 'lorra' }, /"method" expected one of lora, dora, ia3, .* got "lorra" \(did you mean lora\?\)/);
     bad(null, /applyPeft: the config must be an object/);
     expect(() => applyPeft(toy.make(), { method: 'lora' }, { adaptername: 'x' } as never)).toThrow(/unknown field "adaptername" \(did you mean adapterName\?\)/);
   });

@@ -19,7 +19,19 @@ const counts: Record<string, Record<Outcome, number>> = {};
 const crashes: string[] = [];
 
 /** fields whose other (valid) values rightly give other outputs */
-const EFFECTIVE = new Set(['lora_alpha', 'alpha_pattern', 'use_rslora', 'feedforward_modules', 'rank_pattern', 'target_modules', 'exclude_modules', 'layers_to_transform', 'layers_pattern', 'modules_to_save', 'task_type']);
+const EFFECTIVE = new Set([
+  'lora_alpha',
+  'alpha_pattern',
+  'use_rslora',
+  'feedforward_modules',
+  'rank_pattern',
+  'target_modules',
+  'exclude_modules',
+  'layers_to_transform',
+  'layers_pattern',
+  'modules_to_save',
+  'task_type',
+]);
 
 const BASES: [string, MethodConfig][] = [
   ['lora', { method: 'lora', r: 2, loraAlpha: 4, initLoraWeights: false }],
@@ -29,7 +41,45 @@ const BASES: [string, MethodConfig][] = [
 ];
 
 const VALUES = fc.oneof(
-  fc.constantFrom<unknown>(null, true, false, 0, 1, -1, 2, 0.5, 1.5, 1e308, -1e308, 1e39, '', 'none', 'all', 'yes', 'LORA', 'IA3', 'query', '.*', '(', 'all-linear', [], {}, ['query'], ['value'], ['classifier'], ['LayerNorm'], [1], [0], [-1], { query: 4 }, { query: 2 }, { '(': 1 }, { value: 1e308 }, 'SEQ_CLS', 'CAUSAL_LM'),
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    false,
+    0,
+    1,
+    -1,
+    2,
+    0.5,
+    1.5,
+    1e308,
+    -1e308,
+    1e39,
+    '',
+    'none',
+    'all',
+    'yes',
+    'LORA',
+    'IA3',
+    'query',
+    '.*',
+    '(',
+    'all-linear',
+    [],
+    {},
+    ['query'],
+    ['value'],
+    ['classifier'],
+    ['LayerNorm'],
+    [1],
+    [0],
+    [-1],
+    { query: 4 },
+    { query: 2 },
+    { '(': 1 },
+    { value: 1e308 },
+    'SEQ_CLS',
+    'CAUSAL_LM',
+  ),
   fc.jsonValue({ maxDepth: 2 }),
   fc.integer({ min: -5, max: 40 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -75,7 +125,16 @@ describe('adapter_config.json mutation (fast-check)', () => {
   beforeAll(() => useBackend('cpu'));
   afterAll(() => {
     const total = Object.values(counts).reduce((a, c) => a + Object.values(c).reduce((x, y) => x + y, 0), 0);
-    console.log(`adapter_config.json mutation outcomes (${total} runs):\n${Object.entries(counts).map(([b, c]) => `  ${b}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('\n')}`);
+    console.log(
+      `adapter_config.json mutation outcomes (${total} runs):\n${Object.entries(counts)
+        .map(
+          ([b, c]) =>
+            `  ${b}: ${Object.entries(c)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+        )
+        .join('\n')}`,
+    );
   });
 
   for (const [name, config] of BASES) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerNorm, cloneModule, layerNorm } from '@tfjs-peft/core';
 import { AdapterLayer } from '../adapter-layer';
+import type { NamedTensor } from '../method';
 
 export interface LnMask {
   weight?: tf.Tensor;
@@ -30,6 +31,21 @@ export class LnTuningLayer extends AdapterLayer<LayerNorm> {
 
   adapterNames(): string[] {
     return [...this.ln_tuning_layers.keys()];
+  }
+  /** PEFT's keys: `ln_tuning_layers.weight`, `ln_tuning_layers.bias`; saved as the effective (masked) values. */
+  peftTensors(name: string): NamedTensor[] {
+    const ln = this.ln_tuning_layers.get(name);
+    if (!ln) return [];
+    return [
+      {
+        name: 'ln_tuning_layers.weight',
+        shape: ln.weight.shape,
+        read: () => tf.tidy(() => tf.clone(this.effective(name).weight)),
+        write: (t) => ln.weight.assign(t),
+        parameter: ln.weight,
+      },
+      { name: 'ln_tuning_layers.bias', shape: ln.bias.shape, read: () => tf.tidy(() => tf.clone(this.effective(name).bias)), write: (t) => ln.bias.assign(t), parameter: ln.bias },
+    ];
   }
 
   /** γ and β the adapter applies (masked mix of tuned and base; without a mask, the tuned variables themselves). */

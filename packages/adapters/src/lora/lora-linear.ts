@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, dropout, nextSeed } from '@tfjs-peft/core';
-import { AdapterLayer } from '../adapter-layer';
+import { AdapterLayer, parameterTensor } from '../adapter-layer';
+import type { NamedTensor } from '../method';
 
 export interface LoraLayerOptions {
   r: number;
@@ -35,6 +36,15 @@ export class LoraLinear extends AdapterLayer<Linear> {
 
   adapterNames(): string[] {
     return [...this.lora_A.keys()];
+  }
+  /** PEFT's keys: `lora_A.weight`, `lora_B.weight`. */
+  peftTensors(name: string): NamedTensor[] {
+    if (!this.lora_A.has(name)) return [];
+    return [parameterTensor('lora_A.weight', this.lora_A.get(name)!.weight), parameterTensor('lora_B.weight', this.lora_B.get(name)!.weight)];
+  }
+  /** The layer options of an adapter (r, alpha, dropout, rsLoRA, init) with its scaling. */
+  protected options(name: string): LoraLayerOptions & { scaling: number } {
+    return this._opts.get(name)!;
   }
   scaling(name: string): number {
     return this._opts.get(name)!.scaling;

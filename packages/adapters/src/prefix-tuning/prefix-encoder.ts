@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, Embedding, Linear } from '@tfjs-peft/core';
+import type { NamedTensor, PromptEncoder } from '../method';
 
 export interface PrefixShape {
   numVirtualTokens: number;
@@ -21,7 +22,7 @@ export interface LayerPrefix {
  * PEFT's: per token, layer-major, key before value, head-major — reshaped to per-layer
  * `{key, value}` of `[1, heads, P, headDim]` (broadcast over the batch by the attention op).
  */
-export class PrefixEncoder extends Module {
+export class PrefixEncoder extends Module implements PromptEncoder {
   embedding: Embedding;
   transform: PrefixTransform | null;
 
@@ -47,6 +48,26 @@ export class PrefixEncoder extends Module {
       const e = this.embedding.weight.value;
       return this.transform ? this.transform.forward(e) : e;
     });
+  }
+
+  /**
+   * PEFT's `prompt_embeddings`: the table. A projected prefix saves its output table, as PEFT does
+   * (so it reads back as P-Tuning v2) and cannot be loaded from one.
+   */
+  peftTensors(): NamedTensor[] {
+    const { numVirtualTokens: p, numLayers: l, tokenDim: d } = this.shape;
+    return [
+      {
+        name: 'prompt_embeddings',
+        shape: [p, l * 2 * d],
+        read: () => tf.tidy(() => tf.clone(this.table())),
+        write: (t) => {
+          if (this.transform) throw new Error('a projected prefix cannot be loaded from its table');
+          this.embedding.weight.assign(t, 'prompt_embeddings');
+        },
+        parameter: this.transform ? undefined : this.embedding.weight,
+      },
+    ];
   }
 
   /** Per-layer prefixes `[1, heads, P, headDim]`. */

@@ -1,52 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, encodeSafetensors, exists, joinPath, readSafetensors, readText, rawToTypedArray, writeFileAtomic, type FileLocation, type Parameter } from '@tfjs-peft/core';
+import { Module, exists, joinPath, readSafetensors, readText, rawToTypedArray, type FileLocation, type Parameter } from '@tfjs-peft/core';
 import type { MethodConfig } from '../config';
 import { PeftError } from '../errors';
 import { PeftModel, applyPeft } from '../peft-model';
-import { attentionShape } from '../prompt-inputs';
 import { AdapterLayer } from '../adapter-layer';
+import { definitionOf } from '../registry';
 import { adapterTensors } from './adapter-tensors';
-import { fromAdapterConfigJson, toAdapterConfigJson } from './peft-config';
+import { fromAdapterConfigJson } from './peft-config';
 import { parsePolicyFile } from '../config-schema';
-
-export const ADAPTER_CONFIG = 'adapter_config.json';
-export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
-
-/**
- * Writes each adapter in Hugging Face PEFT's format: `adapter_config.json` and
- * `adapter_model.safetensors`, the `default` adapter in `dir`, others in `dir/<name>/`. An adapter
- * applied to a sub-module (a policy) is written per sub-module in `…/<sub-module>/`, loadable by
- * PEFT on that sub-module (as MILE wraps `text_decoder`), plus `tfjs_peft_policy.json`.
- */
-export async function savePeft(peft: PeftModel, dir: FileLocation, options: { adapters?: string[]; baseModel?: string } = {}): Promise<string[]> {
-  const written: string[] = [];
-  for (const name of options.adapters ?? [...peft.configs.keys()]) {
-    const root = name === 'default' ? dir : joinPath(dir, name);
-    const entries = peft.entries.filter((e) => e.adapter === name);
-    const config = peft.configs.get(name)!;
-    for (const e of entries) {
-      const folder = config.method === 'policy' ? joinPath(root, e.scope) : root;
-      const tensors = new Map<string, tf.Tensor>();
-      for (const t of adapterTensors(peft, e)) tensors.set(t.key, t.read());
-      try {
-        await writeFileAtomic(joinPath(folder, ADAPTER_WEIGHTS), await encodeSafetensors(tensors, { metadata: { format: 'pt' } }));
-      } finally {
-        tf.dispose([...tensors.values()]);
-      }
-      const scoped = e.scope ? peft.base_model.getSubmodule(e.scope) : peft.base_model;
-      const c = e.config.method === 'full-scope' ? ({ method: 'full' } as MethodConfig) : (e.config as MethodConfig);
-      const prompt = c.method === 'prefix-tuning' || c.method === 'p-tuning-v2' || c.method === 'prompt-tuning' ? attentionShape(scoped, e.scope || 'model') : undefined;
-      const json = toAdapterConfigJson(c, scoped, { baseModel: options.baseModel, prompt: prompt && { numLayers: prompt.numLayers, numHeads: prompt.numHeads, tokenDim: prompt.hidden } });
-      const sorted = Object.fromEntries(Object.entries(json).sort(([x], [y]) => (x < y ? -1 : 1)));
-      await writeFileAtomic(joinPath(folder, ADAPTER_CONFIG), `${JSON.stringify(sorted, null, 2)}\n`);
-      written.push(String(folder));
-    }
-    if (config.method === 'policy') {
-      await writeFileAtomic(joinPath(root, 'tfjs_peft_policy.json'), `${JSON.stringify({ modules: Object.fromEntries(Object.entries(config.modules).map(([k, v]) => [k, typeof v === 'string' ? v : v.method])), rest: config.rest ?? 'frozen' }, null, 2)}\n`);
-    }
-  }
-  return written;
-}
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './save';
 
 /** The sub-module a policy names (a plain dot path, so its folder stays inside the adapter folder), or a PeftError. */
 function subModule(model: Module, scope: string, label: string): Module {
@@ -56,8 +18,9 @@ function subModule(model: Module, scope: string, label: string): Module {
     throw new PeftError(`${label}: "modules.${scope}": ${(e as Error).message}`);
   }
 }
-const KIND: Record<string, string> = { 'prefix-tuning': 'p-tuning-v2' }; // a projected prefix loads as P-Tuning v2
-const sameKind = (kind: string, method: string) => (KIND[kind] ?? kind) === (KIND[method] ?? method);
+/** The method a file written for `method` reads back as (a projected prefix loads as P-Tuning v2). */
+const loadsAs = (method: string) => definitionOf(method).loadsAs?.(method) ?? method;
+const sameKind = (kind: string, method: string) => loadsAs(kind) === loadsAs(method);
 
 /** Errors from applying a file's config (a target that matches nothing, a bad regex) name the file. */
 function inFile<T>(label: string, fn: () => T): T {
@@ -136,11 +99,7 @@ function removeAdapter(peft: PeftModel, name: string, requiresGrad: Map<Paramete
  * `isTrainable`. Every weights file is checked before any weight is written; when one does not fit,
  * the adapter is removed again and the model is left as it was.
  */
-export async function loadPeft<M extends Module>(
-  model: M | PeftModel<M>,
-  dir: FileLocation,
-  options: { adapterName?: string; isTrainable?: boolean } = {},
-): Promise<PeftModel<M>> {
+export async function loadPeft<M extends Module>(model: M | PeftModel<M>, dir: FileLocation, options: { adapterName?: string; isTrainable?: boolean } = {}): Promise<PeftModel<M>> {
   const name = options.adapterName ?? 'default';
   const policyPath = joinPath(dir, 'tfjs_peft_policy.json');
   const requiresGrad = new Map(model.parameters().map((p) => [p, p.requiresGrad] as [Parameter, boolean]));
