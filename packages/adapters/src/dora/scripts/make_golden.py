@@ -46,6 +46,7 @@ def main():
             if p.requires_grad:
                 p.add_(torch.randn_like(p) * 0.1)
     model.save_pretrained(OUT / "adapter")
+    (OUT / "adapter" / "README.md").unlink(missing_ok=True)  # PEFT's model-card template, not part of the case
 
     # reload as a user would, and record what PEFT computes
     model = PeftModel.from_pretrained(BertForSequenceClassification.from_pretrained(OUT), OUT / "adapter", is_trainable=True)
