@@ -75,7 +75,8 @@ let status;
 if (job === 'demo') status = run(pnpm, [...pnpmPre, '--filter', '@tfjs-peft/example-demo', 'start', ...passArgs], { env });
 else if (job === 'tour') status = run(pnpm, [...pnpmPre, '--filter', '@tfjs-peft/example-tour', 'start', ...passArgs], { env });
 else if (job === 'test') {
-  const reports = () => [...pkgs.map((p) => join(root, 'packages', p)), ...readdirSync(join(root, 'examples')).map((p) => join(root, 'examples', p))].map((d) => join(d, '.vitest-results.json'));
+  const reports = () =>
+    [...pkgs.map((p) => join(root, 'packages', p)), ...readdirSync(join(root, 'examples')).map((p) => join(root, 'examples', p))].map((d) => join(d, '.vitest-results.json'));
   for (const f of reports()) if (existsSync(f)) rmSync(f);
   status = run(pnpm, [...pnpmPre, 'exec', 'turbo', 'run', 'typecheck', 'test', 'lint', '--concurrency=1', '--continue', '--output-logs=full', ...passArgs], { env });
   let passed = 0;
@@ -104,8 +105,7 @@ else if (job === 'test') {
   console.log(circles === 0 ? 'import circles: none' : `import circles: ${circles} (listed above)`);
   console.log(unformatted === 0 ? 'format: all files formatted' : `format: ${unformatted} files differ from prettier (listed above; pnpm format)`);
   if ((failed > 0 || circles > 0 || unformatted > 0) && status === 0) status = 1;
-}
-else {
+} else {
   console.error(`usage: node scripts/bootstrap.mjs <demo|tour|test> [-- args]`);
   status = 2;
 }

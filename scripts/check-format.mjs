@@ -21,7 +21,10 @@ export function unformattedFiles() {
   if (r.error) throw r.error;
   // 0: all formatted, 1: some differ; anything else is prettier failing (a file it cannot parse, a bad config)
   if (r.status !== 0 && r.status !== 1) throw new Error(`prettier exited with ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Prints the files and a one-line total; returns their number. */

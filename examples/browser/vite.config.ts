@@ -29,7 +29,14 @@ function embeddedFiles(): Plugin {
         const prefix = Object.keys(EMBEDDED).find((p) => url.startsWith(`${p}/`));
         if (!prefix) return next();
         const file = normalize(join(EMBEDDED[prefix]!, url.slice(prefix.length + 1)));
-        if (!file.startsWith(EMBEDDED[prefix]!) || !(await stat(file).then((s) => s.isFile(), () => false))) return next();
+        if (
+          !file.startsWith(EMBEDDED[prefix]!) ||
+          !(await stat(file).then(
+            (s) => s.isFile(),
+            () => false,
+          ))
+        )
+          return next();
         res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
         res.end(await readFile(file));
       });

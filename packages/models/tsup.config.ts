@@ -1,7 +1,16 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'bert/index': 'src/bert/index.ts', 'vit/index': 'src/vit/index.ts', 'blip/index': 'src/blip/index.ts', 'roberta/index': 'src/roberta/index.ts', 'distilbert/index': 'src/distilbert/index.ts', 'llama/index': 'src/llama/index.ts', 'tokenizer/index': 'src/tokenizer/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'bert/index': 'src/bert/index.ts',
+    'vit/index': 'src/vit/index.ts',
+    'blip/index': 'src/blip/index.ts',
+    'roberta/index': 'src/roberta/index.ts',
+    'distilbert/index': 'src/distilbert/index.ts',
+    'llama/index': 'src/llama/index.ts',
+    'tokenizer/index': 'src/tokenizer/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

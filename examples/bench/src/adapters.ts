@@ -38,7 +38,10 @@ if (a.one) {
   const script = fileURLToPath(import.meta.url);
   let fullMs = 0;
   for (const name of a.methods!.split(';')) {
-    const r = spawnSync(process.execPath, [...process.execArgv, script, '--one', name, '--backend', a.backend!, '--steps', String(STEPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, [...process.execArgv, script, '--one', name, '--backend', a.backend!, '--steps', String(STEPS)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
     if (r.status !== 0 || !line) {
       console.log(`| ${name} | failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 100)} | | | | | | |`);
@@ -46,6 +49,8 @@ if (a.one) {
     }
     const m = JSON.parse(line) as { ms: number; peak: number; trainable: number; percent: number; state: number };
     if (name === 'full') fullMs = m.ms;
-    console.log(`| ${name} | ${m.trainable.toLocaleString('en-US')} | ${m.percent.toFixed(3)}% | ${m.ms.toFixed(0)} | ${Math.round((B * T) / (m.ms / 1000))} | ${fullMs ? `${(fullMs / m.ms).toFixed(2)}× faster` : '–'} | ${formatBytes(m.peak)} | ${formatBytes(m.state)} |`);
+    console.log(
+      `| ${name} | ${m.trainable.toLocaleString('en-US')} | ${m.percent.toFixed(3)}% | ${m.ms.toFixed(0)} | ${Math.round((B * T) / (m.ms / 1000))} | ${fullMs ? `${(fullMs / m.ms).toFixed(2)}× faster` : '–'} | ${formatBytes(m.peak)} | ${formatBytes(m.state)} |`,
+    );
   }
 }

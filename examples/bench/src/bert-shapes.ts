@@ -18,8 +18,17 @@ export function referenceBert(shape: string): BertForSequenceClassification {
   const [L, H, heads, ffn] = s;
   manualSeed(0);
   return new BertForSequenceClassification({
-    model_type: 'bert', vocab_size: 30522, hidden_size: H, num_hidden_layers: L, num_attention_heads: heads, intermediate_size: ffn,
-    max_position_embeddings: 512, type_vocab_size: 2, num_labels: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+    model_type: 'bert',
+    vocab_size: 30522,
+    hidden_size: H,
+    num_hidden_layers: L,
+    num_attention_heads: heads,
+    intermediate_size: ffn,
+    max_position_embeddings: 512,
+    type_vocab_size: 2,
+    num_labels: 2,
+    hidden_dropout_prob: 0.1,
+    attention_probs_dropout_prob: 0.1,
   });
 }
 

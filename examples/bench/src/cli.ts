@@ -23,18 +23,30 @@ export const BENCH_CLI = defineCli({
     threads: { type: 'string', help: "PyTorch's threads", default: '2', value: 'n' },
     'wasm-threads': { type: 'string', help: "the wasm backend's threads (default: the cores)", value: 'n' },
     native: { type: 'string', help: 'matrix products on @tfjs-peft/native: auto (when built), on, off, or both (each row twice)', default: 'auto', value: 'auto|on|off|both' },
-    'frozen-precision': { type: 'string', help: "products with frozen weights (LayerNorm-only and LoRA rows): float32, bf16 or both", default: 'float32', value: 'float32|bf16|both' },
+    'frozen-precision': {
+      type: 'string',
+      help: 'products with frozen weights (LayerNorm-only and LoRA rows): float32, bf16 or both',
+      default: 'float32',
+      value: 'float32|bf16|both',
+    },
     'first-token-only': { type: 'string', help: 'the last layer for [CLS] only (on), every token (off, as PyTorch), or both', default: 'off', value: 'off|on|both' },
   },
 });
 
 export const ADAPTERS_CLI = defineCli({
   command: 'pnpm bench:adapters --',
-  summary: 'Every PEFT method on the BERT-mini shape (batch 8 × seq 128, AdamW) beside full fine-tuning: trainable %, step time, tokens/s, peak memory; each method in its own process.',
+  summary:
+    'Every PEFT method on the BERT-mini shape (batch 8 × seq 128, AdamW) beside full fine-tuning: trainable %, step time, tokens/s, peak memory; each method in its own process.',
   options: {
     backend,
     steps: { type: 'string', help: 'timed steps after a warm-up step (the median is reported)', default: '3', value: 'n' },
-    methods: { type: 'string', help: `methods, separated by ; (${Object.keys(CONFIGS).join('; ')})`, default: Object.keys(CONFIGS).join(';'), defaultLabel: 'all of them', value: 'list' },
+    methods: {
+      type: 'string',
+      help: `methods, separated by ; (${Object.keys(CONFIGS).join('; ')})`,
+      default: Object.keys(CONFIGS).join(';'),
+      defaultLabel: 'all of them',
+      value: 'list',
+    },
     one: { type: 'string', help: 'time one method in this process and print JSON (what each row runs)', value: 'method' },
   },
 });
@@ -56,7 +68,8 @@ export const PROFILE_CLI = defineCli({
 
 export const INTERLEAVED_CLI = defineCli({
   command: 'pnpm bench:interleaved --',
-  summary: "The two settings of one switch timed step by step in turn (A B A B …) in one process per shape and mode, so that a shared machine's drift falls on both alike; prints medians, minima and their ratios.",
+  summary:
+    "The two settings of one switch timed step by step in turn (A B A B …) in one process per shape and mode, so that a shared machine's drift falls on both alike; prints medians, minima and their ratios.",
   options: {
     shapes: { type: 'string', help: 'BERT shapes, comma-separated (tiny, mini, small, base)', default: 'mini,small', value: 'list' },
     modes: { type: 'string', help: 'modes, comma-separated (full, LayerNorm-only, LoRA)', default: 'full,LayerNorm-only,LoRA', value: 'list' },

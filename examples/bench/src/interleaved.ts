@@ -30,7 +30,10 @@ async function measureOne(shape: string, mode: string): Promise<void> {
   const opt = new AdamW(params, { weightDecay: 0.01 });
   const step = async (on: boolean) => {
     const t0 = performance.now();
-    const { value, grads } = variableGrads(() => net.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly: on }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+    const { value, grads } = variableGrads(
+      () => net.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly: on }).loss as tf.Scalar,
+      params.map(([, p]) => p.variable),
+    );
     opt.apply(grads, 1e-5);
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);
@@ -58,7 +61,10 @@ if (a.one) {
   for (const shape of a.shapes!.split(',')) {
     if (!SHAPES[shape]) throw new Error(`--shapes: ${shape} is not one of ${Object.keys(SHAPES).join(', ')}`);
     for (const mode of a.modes!.split(',')) {
-      const r = spawnSync(process.execPath, [...process.execArgv, script, '--one', `${shape}:${mode}`, '--rounds', String(ROUNDS), '--batch', String(B), '--seq', String(T)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(process.execPath, [...process.execArgv, script, '--one', `${shape}:${mode}`, '--rounds', String(ROUNDS), '--batch', String(B), '--seq', String(T)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       if (r.status !== 0 || !line) {
         console.log(`| ${shape} | ${mode} | failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 80)} | | | | | |`);

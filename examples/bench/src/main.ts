@@ -60,10 +60,26 @@ async function measureOne(name: string, mode: Mode): Promise<void> {
   const mask = tf.ones([B, T], 'int32');
   const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
   const firstTokenOnly = a['first-token-only'] === 'on';
-  const { ms, peak } = await timeTrainingSteps(() => trainable.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly }).loss as tf.Scalar, trainable.trainableParameters(), STEPS, 1e-4);
+  const { ms, peak } = await timeTrainingSteps(
+    () => trainable.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly }).loss as tf.Scalar,
+    trainable.trainableParameters(),
+    STEPS,
+    1e-4,
+  );
   const heap1 = wasmHeapBytes();
   const heap = heap0 != null && heap1 != null ? heap1 - heap0 : null;
-  console.log(JSON.stringify({ ms, peak, heap, trainablePercent: countParameters(trainable).trainablePercent, threads: info.threads, matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name, frozen, lastLayer: firstTokenOnly ? 'first token' : 'all tokens' }));
+  console.log(
+    JSON.stringify({
+      ms,
+      peak,
+      heap,
+      trainablePercent: countParameters(trainable).trainablePercent,
+      threads: info.threads,
+      matmul: info.native ? `native ${info.native.split(',')[0]}` : info.name === 'wasm' ? 'XNNPACK' : info.name,
+      frozen,
+      lastLayer: firstTokenOnly ? 'first token' : 'all tokens',
+    }),
+  );
 }
 
 if (a.one) {
@@ -75,8 +91,14 @@ if (a.one) {
   console.log(`tfjs-peft bench — backend ${a.backend}, batch ${B} × seq ${T}, median of ${STEPS} steps after a warm-up step; each configuration in its own process`);
   const py = findPython();
   const torchScript = fileURLToPath(new URL('../scripts/torch_step.py', import.meta.url));
-  console.log(py ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours` : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)');
-  console.log('| shape | L/H/heads/FFN | mode | trainable | threads | matmul | frozen weights\' products | last layer | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |');
+  console.log(
+    py
+      ? `live PyTorch: ${py}, ${a.threads} threads, the same step with transformers (+ PEFT for LoRA), run after ours`
+      : 'live PyTorch: not run (no .venv-hf or TFJS_PEFT_PYTHON with torch + transformers + peft; --torch off)',
+  );
+  console.log(
+    "| shape | L/H/heads/FFN | mode | trainable | threads | matmul | frozen weights' products | last layer | step ms | tokens/s | peak tensor memory | wasm heap growth | PyTorch 1.13 ms (ENV) | ratio | PyTorch ms (live) | live ratio | PyTorch peak memory (live) |",
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Record<string, Record<string, { ours: number; torch?: number }>> = {};
   const precisions = a['frozen-precision'] === 'both' ? ['float32', 'bf16'] : [a['frozen-precision']!];
@@ -90,23 +112,59 @@ if (a.one) {
       ),
     );
     for (const [mode, native, precision, first] of configs) {
-      const args = [...process.execArgv, script, '--one', `${name}:${mode}`, '--backend', a.backend!, '--steps', String(STEPS), '--batch', String(B), '--seq', String(T), '--native', native, '--frozen-precision', precision, '--first-token-only', first];
+      const args = [
+        ...process.execArgv,
+        script,
+        '--one',
+        `${name}:${mode}`,
+        '--backend',
+        a.backend!,
+        '--steps',
+        String(STEPS),
+        '--batch',
+        String(B),
+        '--seq',
+        String(T),
+        '--native',
+        native,
+        '--frozen-precision',
+        precision,
+        '--first-token-only',
+        first,
+      ];
       if (a['wasm-threads']) args.push('--wasm-threads', a['wasm-threads']);
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       const ref = TORCH[name]![mode];
       if (r.status !== 0 || !line) {
-        const why = /Aborted|out of memory|RangeError/i.test(r.stderr) ? 'out of memory (wasm heap is capped at 4 GiB)' : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
-        console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${precision} | ${first === 'on' ? 'first token' : 'all tokens'} | ${why} | | | | ${ref} | | | | |`);
+        const why = /Aborted|out of memory|RangeError/i.test(r.stderr)
+          ? 'out of memory (wasm heap is capped at 4 GiB)'
+          : (r.stderr.trim().split('\n').pop() ?? 'failed').slice(0, 100);
+        console.log(
+          `| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | – | – | – | ${precision} | ${first === 'on' ? 'first token' : 'all tokens'} | ${why} | | | | ${ref} | | | | |`,
+        );
         continue;
       }
-      const { ms, peak, heap, trainablePercent, threads, matmul, frozen, lastLayer } = JSON.parse(line) as { ms: number; peak: number; heap: number | null; trainablePercent: number; threads: number; matmul: string; frozen: string; lastLayer: string };
+      const { ms, peak, heap, trainablePercent, threads, matmul, frozen, lastLayer } = JSON.parse(line) as {
+        ms: number;
+        peak: number;
+        heap: number | null;
+        trainablePercent: number;
+        threads: number;
+        matmul: string;
+        frozen: string;
+        lastLayer: string;
+      };
       const row: { ours: number; torch?: number } = { ours: ms };
       const key = [name, a.native === 'both' ? matmul : null, firsts.length > 1 ? `last layer: ${lastLayer}` : null].filter(Boolean).join(', ');
       (results[key] ??= {})[frozen.startsWith('bf16') ? `${mode} (bf16)` : mode] = row;
       let live = '| – | – | – |';
       if (py) {
-        const t = spawnSync(py, [torchScript, '--shape', `${L},${H},${heads},${ffn}`, '--mode', mode, '--batch', String(B), '--seq', String(T), '--steps', String(STEPS), '--threads', a.threads!], { encoding: 'utf8' });
+        const t = spawnSync(
+          py,
+          [torchScript, '--shape', `${L},${H},${heads},${ffn}`, '--mode', mode, '--batch', String(B), '--seq', String(T), '--steps', String(STEPS), '--threads', a.threads!],
+          { encoding: 'utf8' },
+        );
         const tl = t.stdout.split('\n').find((l) => l.startsWith('{'));
         if (tl) {
           const { ms: tms, peak_bytes: tpeak } = JSON.parse(tl) as { ms: number; peak_bytes: number };
@@ -114,7 +172,9 @@ if (a.one) {
           live = `| ${tms.toFixed(0)} | ${(ms / tms).toFixed(2)}× | ${formatBytes(tpeak)} |`;
         } else live = `| failed: ${(t.stderr.trim().split('\n').pop() ?? '').slice(0, 60)} | | |`;
       }
-      console.log(`| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${frozen} | ${lastLayer} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`);
+      console.log(
+        `| ${name} | ${L}/${H}/${heads}/${ffn} | ${mode} | ${trainablePercent.toFixed(3)}% | ${threads} | ${matmul} | ${frozen} | ${lastLayer} | ${ms.toFixed(0)} | ${Math.round((B * T) / (ms / 1000))} | ${formatBytes(peak)} | ${heap == null ? '–' : formatBytes(heap)} | ${ref} | ${(ms / ref).toFixed(2)}× ${live}`,
+      );
     }
   }
   console.log('\nSpeed-up of LayerNorm-only and LoRA over full fine-tuning, ours (live PyTorch):');

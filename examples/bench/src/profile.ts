@@ -23,7 +23,10 @@ const labels = tf.randomUniform([B], 0, 2, 'int32', 2);
 const params = model.trainableParameters();
 const opt = new AdamW(params, { weightDecay: 0.01 });
 const step = () => {
-  const { value, grads } = variableGrads(() => model.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly }).loss as tf.Scalar, params.map(([, p]) => p.variable));
+  const { value, grads } = variableGrads(
+    () => model.forward({ inputIds: ids, attentionMask: mask, labels, firstTokenOnly }).loss as tf.Scalar,
+    params.map(([, p]) => p.variable),
+  );
   opt.apply(grads, 1e-4);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
@@ -50,8 +53,12 @@ for (const k of info.kernels) {
   f.n++;
   byShape.set(key, f);
 }
-console.log(`${a.shape} ${a.mode}${firstTokenOnly ? ' (last layer for [CLS] only)' : ''} on ${tf.getBackend()}: wall ${wall.toFixed(0)} ms (profiled), kernel time ${total.toFixed(0)} ms in ${info.kernels.length} kernels, peak ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+console.log(
+  `${a.shape} ${a.mode}${firstTokenOnly ? ' (last layer for [CLS] only)' : ''} on ${tf.getBackend()}: wall ${wall.toFixed(0)} ms (profiled), kernel time ${total.toFixed(0)} ms in ${info.kernels.length} kernels, peak ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`,
+);
 console.log('\n| kernel | calls | ms | % |\n|---|---|---|---|');
-for (const [k, v] of [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top))) console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);
+for (const [k, v] of [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top)))
+  console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);
 console.log('\n| kernel and input shapes | calls | ms | % |\n|---|---|---|---|');
-for (const [k, v] of [...byShape].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top))) console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);
+for (const [k, v] of [...byShape].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(a.top)))
+  console.log(`| ${k} | ${v.n} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} |`);

@@ -35,10 +35,18 @@ async function logitsInNode(zip: Uint8Array, texts: string[], maxLength: number)
   const folder = new MemoryFolder('downloaded-adapter');
   for (const [name, bytes] of Object.entries(unzipSync(zip))) folder.set(name, bytes);
   const tokenizer = await BertTokenizer.fromPretrained(EMBEDDED_MODEL);
-  const base = await BertForSequenceClassification.fromPretrained(EMBEDDED_MODEL, { config: { num_labels: 2, id2label: undefined, label2id: undefined }, ignoreMismatchedSizes: true, onWarning: () => undefined });
+  const base = await BertForSequenceClassification.fromPretrained(EMBEDDED_MODEL, {
+    config: { num_labels: 2, id2label: undefined, label2id: undefined },
+    ignoreMismatchedSizes: true,
+    onWarning: () => undefined,
+  });
   const peft = await loadPeft(base, folder);
   peft.eval();
-  const b = collateText(tokenizer, texts.map((t) => ({ textA: t, textB: null, label: null })), { maxLength });
+  const b = collateText(
+    tokenizer,
+    texts.map((t) => ({ textA: t, textB: null, label: null })),
+    { maxLength },
+  );
   const logits = tf.tidy(() => (peft.forward({ ...b }) as { logits: tf.Tensor }).logits);
   const v = Array.from(await logits.data());
   const k = logits.shape[1]!;
@@ -91,15 +99,19 @@ describe.skipIf(!chromium)('training page (headless Chromium)', () => {
 
   it('takes the checkpoint from a folder picker and the data from file pickers', async () => {
     const data = join(PAGE_ROOT, '../../data/spam-assassin');
-    const run = await runPage(server.url, { ...QUERY, steps: 2, evalEvery: 0, backend: 'wasm', method: 'ln-tuning' }, {
-      prepare: async (page) => {
-        await page.check('input[name="model-source"][value="folder"]');
-        await page.setInputFiles('#model-folder', EMBEDDED_MODEL);
-        await page.check('input[name="data-source"][value="files"]');
-        await page.setInputFiles('#train-file', join(data, 'train.tsv'));
-        await page.setInputFiles('#dev-file', join(data, 'dev.tsv'));
+    const run = await runPage(
+      server.url,
+      { ...QUERY, steps: 2, evalEvery: 0, backend: 'wasm', method: 'ln-tuning' },
+      {
+        prepare: async (page) => {
+          await page.check('input[name="model-source"][value="folder"]');
+          await page.setInputFiles('#model-folder', EMBEDDED_MODEL);
+          await page.check('input[name="data-source"][value="files"]');
+          await page.setInputFiles('#train-file', join(data, 'train.tsv'));
+          await page.setInputFiles('#dev-file', join(data, 'dev.tsv'));
+        },
       },
-    });
+    );
     expect(run.state.state, `${run.state.error ?? ''}\n${run.console.join('\n')}`).toBe('done');
     expect(run.state.result!.losses.length).toBe(2);
     const node = await logitsInNode(run.download!, run.state.result!.probe.texts, QUERY.maxLength);
@@ -146,7 +158,10 @@ describe.skipIf(!chromium)('image page: JPEG/PNG decoding and preprocessing in t
       ['photo.jpg', new Uint8Array(jpeg.encode({ width: w, height: h, data: Buffer.from(px(4)) }, 90).data)],
     ];
     if (existsSync(VQA_RAD_IMAGES)) {
-      const real = (await readdir(VQA_RAD_IMAGES)).filter((f) => f.endsWith('.jpg')).sort().slice(0, 2);
+      const real = (await readdir(VQA_RAD_IMAGES))
+        .filter((f) => f.endsWith('.jpg'))
+        .sort()
+        .slice(0, 2);
       for (const f of real) cases.push([f, new Uint8Array(await readFile(join(VQA_RAD_IMAGES, f)))]);
     } else console.warn(`[image page] ${VQA_RAD_IMAGES} absent (the shared data folder): real VQA-RAD images not checked`);
     const broken = cases[4]![1].slice(0, 400);
@@ -167,7 +182,10 @@ describe.skipIf(!chromium)('image page: JPEG/PNG decoding and preprocessing in t
     const png = encodePng({ width: 4, height: 3, data: Uint8Array.from({ length: 36 }, (_, i) => i * 7), channels: 3 });
     await withPage(`${server.url}image.html`, async (page) => {
       // serve a picked-up image from a blob: URL inside the page (no file on the server)
-      const blobUrl = await page.evaluate((b64) => URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' })), Buffer.from(png).toString('base64'));
+      const blobUrl = await page.evaluate(
+        (b64) => URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' })),
+        Buffer.from(png).toString('base64'),
+      );
       const got = await page.evaluate(([u]) => window.tfjsPeftImage.read(u!, 8), [blobUrl]);
       expect(got).toEqual({ ...nodeSummary(png, 'x.png', 8), pixelValues: expect.objectContaining({ length: 3 * 64 }) });
       const missing = `${server.url}embedded/no-such-image.jpg`;

@@ -18,7 +18,9 @@ const server = await buildAndServe(out);
 try {
   const t0 = performance.now();
   const r = await runPage(server.url, query, { screenshot });
-  console.log(`page ${server.url} · ${((performance.now() - t0) / 1000).toFixed(1)} s · state ${r.state.state} · backend ${r.state.backend}${r.state.notice ? ` · notice: ${r.state.notice}` : ''}`);
+  console.log(
+    `page ${server.url} · ${((performance.now() - t0) / 1000).toFixed(1)} s · state ${r.state.state} · backend ${r.state.backend}${r.state.notice ? ` · notice: ${r.state.notice}` : ''}`,
+  );
   if (r.state.result) {
     const res = r.state.result;
     console.log(`losses: ${res.losses.map((l) => l.toFixed(3)).join(' ')}`);

@@ -107,7 +107,11 @@ function showResults(r: JobResult, backend: string, threads: number): void {
   $('results').hidden = false;
   $('backend-line').textContent = `backend: ${backend}${backend === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''} · median step ${r.stepMs.toFixed(0)} ms`;
   $('trainable-line').textContent = r.trainable;
-  $('metrics-table').innerHTML = `<tr>${Object.keys(r.metrics).map((k) => `<th>${k}</th>`).join('')}</tr><tr>${Object.values(r.metrics).map((v) => `<td>${v.toFixed(4)}</td>`).join('')}</tr>`;
+  $('metrics-table').innerHTML = `<tr>${Object.keys(r.metrics)
+    .map((k) => `<th>${k}</th>`)
+    .join('')}</tr><tr>${Object.values(r.metrics)
+    .map((v) => `<td>${v.toFixed(4)}</td>`)
+    .join('')}</tr>`;
   const rows = r.probe.texts.map((t, i) => {
     const l = r.probe.logits[i]!;
     const text = t.length > 90 ? `${t.slice(0, 90)}…` : t;
@@ -160,7 +164,8 @@ async function train(): Promise<void> {
         const elapsed = performance.now() - started;
         const eta = (elapsed / log.step) * (total - log.step);
         $<HTMLProgressElement>('progress').value = log.step / total;
-        $('status').textContent = `step ${log.step}/${total} · loss ${log.loss.toFixed(4)} · ${log.stepMs.toFixed(0)} ms/step${log.tokensPerSecond ? ` · ${Math.round(log.tokensPerSecond)} tokens/s` : ''} · ETA ${formatEta(eta)}`;
+        $('status').textContent =
+          `step ${log.step}/${total} · loss ${log.loss.toFixed(4)} · ${log.stepMs.toFixed(0)} ms/step${log.tokensPerSecond ? ` · ${Math.round(log.tokensPerSecond)} tokens/s` : ''} · ETA ${formatEta(eta)}`;
         lossChart.add(spec.method, log.step, log.loss);
       },
       evaluated: (step, metrics) => {

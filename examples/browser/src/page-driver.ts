@@ -70,7 +70,13 @@ export async function withPage<T>(
   const executablePath = options.chromium ?? findChromium();
   if (!executablePath) throw new Error('no chromium found (set CHROMIUM_PATH or install Debian chromium)');
   const userDir = await mkdtemp(join(tmpdir(), 'tfjs-peft-chromium-'));
-  const context = await chromium.launchPersistentContext(userDir, { executablePath, headless: true, ignoreDefaultArgs: ['--headless'], args: CHROMIUM_ARGS, acceptDownloads: true });
+  const context = await chromium.launchPersistentContext(userDir, {
+    executablePath,
+    headless: true,
+    ignoreDefaultArgs: ['--headless'],
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+  });
   const log: string[] = [];
   try {
     if (options.hideWebGPU) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));

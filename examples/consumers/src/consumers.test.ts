@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const PACKAGES = ['ops', 'core', 'models', 'adapters', 'datasets', 'metrics', 'train', 'native'];
 
-const consumer = (esm: boolean) => `${esm ? "import * as tf from '@tensorflow/tfjs-core';\nimport { initBackend, manualSeed } from '@tfjs-peft/core';\nimport { BertForSequenceClassification } from '@tfjs-peft/models/bert';\nimport { applyPeft } from '@tfjs-peft/adapters';\nimport { Trainer } from '@tfjs-peft/train';\nimport { accuracy } from '@tfjs-peft/metrics';\nimport { Dataset } from '@tfjs-peft/datasets';" : "const tf = require('@tensorflow/tfjs-core');\nconst { initBackend, manualSeed } = require('@tfjs-peft/core');\nconst { BertForSequenceClassification } = require('@tfjs-peft/models/bert');\nconst { applyPeft } = require('@tfjs-peft/adapters');\nconst { Trainer } = require('@tfjs-peft/train');\nconst { accuracy } = require('@tfjs-peft/metrics');\nconst { Dataset } = require('@tfjs-peft/datasets');"}
+const consumer = (
+  esm: boolean,
+) => `${esm ? "import * as tf from '@tensorflow/tfjs-core';\nimport { initBackend, manualSeed } from '@tfjs-peft/core';\nimport { BertForSequenceClassification } from '@tfjs-peft/models/bert';\nimport { applyPeft } from '@tfjs-peft/adapters';\nimport { Trainer } from '@tfjs-peft/train';\nimport { accuracy } from '@tfjs-peft/metrics';\nimport { Dataset } from '@tfjs-peft/datasets';" : "const tf = require('@tensorflow/tfjs-core');\nconst { initBackend, manualSeed } = require('@tfjs-peft/core');\nconst { BertForSequenceClassification } = require('@tfjs-peft/models/bert');\nconst { applyPeft } = require('@tfjs-peft/adapters');\nconst { Trainer } = require('@tfjs-peft/train');\nconst { accuracy } = require('@tfjs-peft/metrics');\nconst { Dataset } = require('@tfjs-peft/datasets');"}
 (async () => {
   const info = await initBackend('wasm');
   manualSeed(0);
@@ -41,7 +43,17 @@ describe('packages as published: pack, install outside the workspace, train from
     execFileSync('mkdir', ['-p', app]);
     await writeFile(
       join(app, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { ...tarballs, '@tensorflow/tfjs-core': '4.22.0', '@tensorflow/tfjs-backend-wasm': '4.22.0' }, overrides: tarballs }, null, 2),
+      JSON.stringify(
+        {
+          name: 'consumer',
+          version: '1.0.0',
+          private: true,
+          dependencies: { ...tarballs, '@tensorflow/tfjs-core': '4.22.0', '@tensorflow/tfjs-backend-wasm': '4.22.0' },
+          overrides: tarballs,
+        },
+        null,
+        2,
+      ),
     );
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: app, stdio: 'pipe' });
     // the one install script: @tfjs-peft/native compiles its addon (and never fails the install)
@@ -51,7 +63,10 @@ describe('packages as published: pack, install outside the workspace, train from
     await writeFile(join(app, 'cjs.cjs'), consumer(false));
     for (const f of ['esm.mjs', 'cjs.cjs']) {
       const out = execFileSync('node', [f], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const line = out.trim().split('\n').find((l) => l.startsWith('{'));
+      const line = out
+        .trim()
+        .split('\n')
+        .find((l) => l.startsWith('{'));
       const r = JSON.parse(line!) as { losses: number[]; accuracy: number; native: string | null };
       expect(r.losses, f).toHaveLength(2);
       expect(r.losses.every(Number.isFinite)).toBe(true);

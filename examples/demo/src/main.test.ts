@@ -28,7 +28,9 @@ describe('the main job (embedded checkpoint and data, no download)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-demo-user-'));
     await writeFile(join(dir, 'train.tsv'), 'text\tlabel\ngreat film\tpos\nawful\tneg\n');
     await writeFile(join(dir, 'dev.tsv'), 'text\tlabel\nfine\tmaybe\n');
-    await expect(main(['--train', join(dir, 'train.tsv'), '--dev', join(dir, 'dev.tsv'), '--methods', 'lora', '--max-steps', '1'])).rejects.toThrow(/dev\.tsv:2: column "label": label "maybe" is not one of neg, pos/);
+    await expect(main(['--train', join(dir, 'train.tsv'), '--dev', join(dir, 'dev.tsv'), '--methods', 'lora', '--max-steps', '1'])).rejects.toThrow(
+      /dev\.tsv:2: column "label": label "maybe" is not one of neg, pos/,
+    );
     await expect(main(['--methods', 'nope'])).rejects.toThrow(/--methods: nope is not one of full, ln-tuning, lora/);
   });
 });

@@ -26,13 +26,19 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EMBEDDED_MODEL = `${ROOT}assets/bert-tiny-tfjs-peft`;
 export const EMBEDDED_DATA = `${ROOT}data/spam-assassin`;
 
-
 export const DEMO_CLI = defineCli({
   command: 'npm run demo --',
-  summary: 'Fine-tune a BERT checkpoint (the embedded one by default) on a TSV classification task (the embedded SpamAssassin slice by default) with several methods; print and write the comparison table and a loss-curve plot.',
+  summary:
+    'Fine-tune a BERT checkpoint (the embedded one by default) on a TSV classification task (the embedded SpamAssassin slice by default) with several methods; print and write the comparison table and a loss-curve plot.',
   options: {
     model: { type: 'string', help: 'HF BERT checkpoint folder', default: EMBEDDED_MODEL, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
-    train: { type: 'string', help: 'training TSV (header; label + text or sentence columns)', default: `${EMBEDDED_DATA}/train.tsv`, defaultLabel: 'the embedded SpamAssassin train.tsv', value: 'file' },
+    train: {
+      type: 'string',
+      help: 'training TSV (header; label + text or sentence columns)',
+      default: `${EMBEDDED_DATA}/train.tsv`,
+      defaultLabel: 'the embedded SpamAssassin train.tsv',
+      value: 'file',
+    },
     dev: { type: 'string', help: 'dev TSV, same columns and labels', default: `${EMBEDDED_DATA}/dev.tsv`, defaultLabel: 'the embedded SpamAssassin dev.tsv', value: 'file' },
     methods: { type: 'string', help: `methods to compare, comma-separated (${Object.keys(METHODS).join(', ')})`, default: 'full,ln-tuning,lora,ia3', value: 'list' },
     ...TRAINING_OPTIONS,
@@ -58,7 +64,9 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   const dev = await loadTsvClassification(a.dev!, { name: 'dev', labelNames: train.labelNames! });
   const isEmbedded = a.train === `${EMBEDDED_DATA}/train.tsv`;
   const taskName = isEmbedded ? 'SpamAssassin' : 'task';
-  console.log(`${taskName}: ${train.examples.length} train, ${dev.examples.length} dev examples (labels ${train.labelNames!.join(', ')}); backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}${precision === 'bf16' ? `; frozen weights' products: ${bf16MatMul() ? `bf16 (${bf16MatMul()})` : 'float32 (bf16 needs @tfjs-peft/native)'}` : ''}; model ${a.model === EMBEDDED_MODEL ? 'embedded bert-tiny-tfjs-peft' : a.model}`);
+  console.log(
+    `${taskName}: ${train.examples.length} train, ${dev.examples.length} dev examples (labels ${train.labelNames!.join(', ')}); backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}${precision === 'bf16' ? `; frozen weights' products: ${bf16MatMul() ? `bf16 (${bf16MatMul()})` : 'float32 (bf16 needs @tfjs-peft/native)'}` : ''}; model ${a.model === EMBEDDED_MODEL ? 'embedded bert-tiny-tfjs-peft' : a.model}`,
+  );
   const binary = train.labelNames!.length === 2;
   const rows: RunResult[] = [];
   for (const method of methods) {

@@ -16,12 +16,44 @@ describe.skipIf(!ready)('examples/glue end to end (tiny random BERT, real RTE fi
     await initBackend('wasm');
     const model = await mkdtemp(join(tmpdir(), 'tfjs-peft-glue-model-'));
     manualSeed(0);
-    const m = new BertForSequenceClassification({ model_type: 'bert', vocab_size: 30522, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 512, num_labels: 2 });
+    const m = new BertForSequenceClassification({
+      model_type: 'bert',
+      vocab_size: 30522,
+      hidden_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 64,
+      max_position_embeddings: 512,
+      num_labels: 2,
+    });
     await m.savePretrained(model);
     m.dispose();
     await copyFile(join(SHARED, 'data/bert_vocab/bert-base-uncased/vocab.txt'), join(model, 'vocab.txt'));
     const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-glue-out-'));
-    const rows = await main(['--task', 'RTE', '--data', join(SHARED, 'data/glue'), '--model', model, '--method', 'full,ln-tuning,lora', '--max-steps', '6', '--batch-size', '4', '--train-limit', '48', '--max-length', '64', '--eval-every', '3', '--backend', 'wasm', '--out', out]);
+    const rows = await main([
+      '--task',
+      'RTE',
+      '--data',
+      join(SHARED, 'data/glue'),
+      '--model',
+      model,
+      '--method',
+      'full,ln-tuning,lora',
+      '--max-steps',
+      '6',
+      '--batch-size',
+      '4',
+      '--train-limit',
+      '48',
+      '--max-length',
+      '64',
+      '--eval-every',
+      '3',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+    ]);
     expect(rows.map((r) => r.method)).toEqual(['full', 'ln-tuning', 'lora']);
     for (const r of rows) {
       expect(r.losses).toHaveLength(6);
@@ -33,7 +65,10 @@ describe.skipIf(!ready)('examples/glue end to end (tiny random BERT, real RTE fi
     const svg = await readFile(join(out, 'loss-curves.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toMatch(/ln-tuning/);
-    const log = (await readFile(join(out, 'lora', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const log = (await readFile(join(out, 'lora', 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.filter((l) => l.eval).map((l) => l.step)).toEqual([3, 6]);
   });
 });

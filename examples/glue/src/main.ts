@@ -50,7 +50,9 @@ export async function main(argv: string[]): Promise<RunResult[]> {
   const train = await loadGlue(a.data, a.task, 'train');
   if (a['train-limit']) train.examples = train.examples.slice(0, Number(a['train-limit']));
   const dev = await loadGlue(a.data, a.task, train.task === 'MNLI' ? 'dev_matched' : 'dev');
-  console.log(`GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev examples; backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}${precision === 'bf16' ? `; frozen weights' products: ${bf16MatMul() ? `bf16 (${bf16MatMul()})` : 'float32 (bf16 needs @tfjs-peft/native)'}` : ''}; model ${a.model}`);
+  console.log(
+    `GLUE ${train.task}: ${train.examples.length} train, ${dev.examples.length} dev examples; backend ${backend.name}${backend.native ? ` (matrix products: native ${backend.native})` : ''}${precision === 'bf16' ? `; frozen weights' products: ${bf16MatMul() ? `bf16 (${bf16MatMul()})` : 'float32 (bf16 needs @tfjs-peft/native)'}` : ''}; model ${a.model}`,
+  );
   const rows: RunResult[] = [];
   for (const method of methods) {
     console.log(`\n== ${method}`);

@@ -21,7 +21,10 @@ export async function fisherOf(
 ): Promise<FisherResult> {
   const batchSize = o.batchSize ?? 16;
   const total = Math.ceil(examples.length / batchSize);
-  const bar = o.progress === false ? null : new cliProgress.SingleBar({ format: `${o.label.padEnd(16)} {bar} {value}/{total} batches | ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar =
+    o.progress === false
+      ? null
+      : new cliProgress.SingleBar({ format: `${o.label.padEnd(16)} {bar} {value}/{total} batches | ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
   bar?.start(total, 0);
   function* loader(): Generator<FisherBatch> {
     for (const ex of batches(Dataset.from(examples), { batchSize })) {

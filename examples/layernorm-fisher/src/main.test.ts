@@ -12,7 +12,27 @@ const ready = !!glue && existsSync(join(glue, 'RTE'));
 describe.skipIf(!ready)('examples/layernorm-fisher end to end (embedded checkpoint, real RTE files)', () => {
   it('ranks components, computes the Fisher, tunes masked subsets and writes tables and plots', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-lnf-'));
-    const r = await main(['--task', 'RTE', '--max-steps', '3', '--batch-size', '4', '--train-limit', '24', '--max-length', '48', '--fractions', '1,0.1', '--folds', '2', '--fisher-examples', '16', '--out', out, '--no-progress']);
+    const r = await main([
+      '--task',
+      'RTE',
+      '--max-steps',
+      '3',
+      '--batch-size',
+      '4',
+      '--train-limit',
+      '24',
+      '--max-length',
+      '48',
+      '--fractions',
+      '1,0.1',
+      '--folds',
+      '2',
+      '--fisher-examples',
+      '16',
+      '--out',
+      out,
+      '--no-progress',
+    ]);
     // every encoder component and the head appear once in the ranking, sorted by relative change
     expect(r.ranking.map((g) => g.component)).toEqual(expect.arrayContaining(['output.LayerNorm', 'attention.output.LayerNorm', 'attention.query', 'embeddings']));
     for (let i = 1; i < r.ranking.length; i++) expect(r.ranking[i - 1]!.relative).toBeGreaterThanOrEqual(r.ranking[i]!.relative);

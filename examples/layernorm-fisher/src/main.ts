@@ -74,14 +74,20 @@ export const LAYERNORM_FISHER_CLI = defineCli({
   options: {
     task: { type: 'string', help: 'a GLUE task instead of the TSV files (CoLA, SST-2, MRPC, QQP, STS-B, MNLI, QNLI, RTE, WNLI)', value: 'name' },
     data: { type: 'string', help: 'the glue_data folder for --task', defaultLabel: '../shared/data/glue beside the repository, when there', value: 'folder' },
-    train: { type: 'string', help: 'training TSV (header; label + text or sentence columns)', default: `${EMBEDDED_DATA}/train.tsv`, defaultLabel: 'the embedded SpamAssassin train.tsv', value: 'file' },
+    train: {
+      type: 'string',
+      help: 'training TSV (header; label + text or sentence columns)',
+      default: `${EMBEDDED_DATA}/train.tsv`,
+      defaultLabel: 'the embedded SpamAssassin train.tsv',
+      value: 'file',
+    },
     dev: { type: 'string', help: 'dev TSV, same columns and labels', default: `${EMBEDDED_DATA}/dev.tsv`, defaultLabel: 'the embedded SpamAssassin dev.tsv', value: 'file' },
     model: { type: 'string', help: 'HF BERT checkpoint folder', default: EMBEDDED_MODEL, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
     fractions: { type: 'string', help: 'fractions of LayerNorm elements to tune, by Fisher, each in (0, 1]', default: '1,0.5,0.2,0.1,0.05', value: 'list' },
     folds: { type: 'string', help: 'folds of the Fisher examples whose top masks are united', default: '3', value: 'k' },
     'union-fraction': { type: 'string', help: 'the fraction of each fold mask and of the random mask', default: '0.1', value: 'f' },
     'fisher-examples': { type: 'string', help: 'training examples the Fisher is computed on', default: '1000', value: 'n' },
-    kind: { type: 'string', help: 'Fisher from the labels (empirical) or from the model\'s own predictions (true)', default: 'empirical', value: 'empirical|true' },
+    kind: { type: 'string', help: "Fisher from the labels (empirical) or from the model's own predictions (true)", default: 'empirical', value: 'empirical|true' },
     scope: { type: 'string', help: 'top-k over all LayerNorm elements (global) or within each layer (per-layer)', default: 'global', value: 'global|per-layer' },
     ...TRAINING_OPTIONS,
     backend: backendOption('wasm'),
@@ -176,7 +182,11 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     [...tuned].filter(([n]) => /LayerNorm\.(weight|bias)$/.test(n) && base.has(n)).map(([n, t]) => [n, Array.from(t.values, (v, i) => Math.abs(v - base.get(n)!.values[i]!))]),
   );
   await plot(out, 'layernorm-change-heatmap', layerNormHeatmapSpec(lnDelta, { title: `${train.task}: |Δ| of LayerNorm γ and β after full fine-tuning`, legend: '|Δ|' }));
-  await plot(out, 'fisher-heatmap', layerNormHeatmapSpec(fisher, { title: `${train.task}: diagonal ${kind} Fisher of LayerNorm (${fisher.examples} examples)`, log: true, legend: 'log10 Fisher' }));
+  await plot(
+    out,
+    'fisher-heatmap',
+    layerNormHeatmapSpec(fisher, { title: `${train.task}: diagonal ${kind} Fisher of LayerNorm (${fisher.examples} examples)`, log: true, legend: 'log10 Fisher' }),
+  );
 
   // 2. ln-tuning on Fisher-selected subsets
   const rows: FisherExampleResult['rows'] = [];
@@ -200,14 +210,19 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   say();
   say(`| LayerNorm subset | elements | dev ${metricName} | trainable % (selected + head) | peak tensor memory | wall s |`);
   say('|---|---|---|---|---|---|');
-  for (const r of rows) say(`| ${r.label} | ${r.selected} / ${r.total} | ${r.metric.toFixed(4)} | ${r.effectiveTrainablePercent.toFixed(4)}% | ${formatBytes(r.run.peakBytes)} | ${(r.run.wallMs / 1000).toFixed(1)} |`);
+  for (const r of rows)
+    say(
+      `| ${r.label} | ${r.selected} / ${r.total} | ${r.metric.toFixed(4)} | ${r.effectiveTrainablePercent.toFixed(4)}% | ${formatBytes(r.run.peakBytes)} | ${(r.run.wallMs / 1000).toFixed(1)} |`,
+    );
   await plot(
     out,
     'fraction-curve',
     fractionCurveSpec(
       [
         ...rows.filter((r) => r.label.startsWith('Fisher')).map((r) => ({ fraction: r.fraction, metric: r.metric, series: 'Fisher top-k' })),
-        ...rows.filter((r) => !r.label.startsWith('Fisher')).map((r) => ({ fraction: r.fraction, metric: r.metric, series: r.label.startsWith('union') ? 'fold union' : 'random' })),
+        ...rows
+          .filter((r) => !r.label.startsWith('Fisher'))
+          .map((r) => ({ fraction: r.fraction, metric: r.metric, series: r.label.startsWith('union') ? 'fold union' : 'random' })),
         ...fractions.map((f) => ({ fraction: f, metric: full.metrics[metricName]!, series: 'full fine-tuning' })),
       ],
       { title: `${train.task}: dev ${metricName} against the LayerNorm fraction tuned`, metric: `dev ${metricName}` },
@@ -218,7 +233,9 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     `${out}/results.json`,
     JSON.stringify({ task: train.task, ranking, full: full.metrics, rows: rows.map(({ run, ...r }) => ({ ...r, wallMs: run.wallMs })) }, null, 2),
   );
-  console.log(`\nwrote ${out}/results.md, results.json and the plots (component-change, layer-component-change, layernorm-change-heatmap, fisher-heatmap, fraction-curve; .svg and .png)`);
+  console.log(
+    `\nwrote ${out}/results.md, results.json and the plots (component-change, layer-component-change, layernorm-change-heatmap, fisher-heatmap, fraction-curve; .svg and .png)`,
+  );
   return { task: train.task, ranking: ranking.map((g) => ({ component: g.key, relative: g.relative, meanAbs: g.meanAbs, l2: g.l2 })), rows, full, out };
 }
 

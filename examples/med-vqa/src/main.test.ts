@@ -26,7 +26,30 @@ describe('MILE policies', () => {
 describe.skipIf(!existsSync(RAD))('examples/med-vqa end to end (real VQA-RAD images, tiny model)', () => {
   it('trains under a policy, answers by beam search and prints the MILE rows', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-medvqa-'));
-    const rows = await main(['--data', RAD, '--policy', 'vit=F,jtm=T,dec=lora', '--hidden', '32', '--layers', '1', '--text-init', '', '--max-steps', '2', '--batch-size', '4', '--train-limit', '8', '--test-limit', '6', '--beams', '2', '--out', out]);
+    const rows = await main([
+      '--data',
+      RAD,
+      '--policy',
+      'vit=F,jtm=T,dec=lora',
+      '--hidden',
+      '32',
+      '--layers',
+      '1',
+      '--text-init',
+      '',
+      '--max-steps',
+      '2',
+      '--batch-size',
+      '4',
+      '--train-limit',
+      '8',
+      '--test-limit',
+      '6',
+      '--beams',
+      '2',
+      '--out',
+      out,
+    ]);
     const [r] = rows;
     expect(r!.losses).toHaveLength(2);
     expect(r!.trainablePercent).toBeGreaterThan(0);

@@ -26,7 +26,9 @@ import { blipProcessor, imageCache, vqaBatch, freeBatch, type VqaBatch } from '.
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EMBEDDED_BERT = `${ROOT}assets/bert-tiny-tfjs-peft`;
-const SHARED_RAD = process.env.TFJS_PEFT_SHARED_DIR ? `${process.env.TFJS_PEFT_SHARED_DIR}/data/vqa_rad` : fileURLToPath(new URL('../../../../shared/data/vqa_rad', import.meta.url));
+const SHARED_RAD = process.env.TFJS_PEFT_SHARED_DIR
+  ? `${process.env.TFJS_PEFT_SHARED_DIR}/data/vqa_rad`
+  : fileURLToPath(new URL('../../../../shared/data/vqa_rad', import.meta.url));
 
 export interface MileRow {
   policy: string;
@@ -47,13 +49,25 @@ async function loadSplits(data: string): Promise<{ train: VqaSplit; test: VqaSpl
 
 export const MED_VQA_CLI = defineCli({
   command: 'pnpm --filter @tfjs-peft/example-med-vqa start --',
-  summary: "MILE on a small MISS-shaped BLIP: train under a per-sub-module policy (ViT / joint text-multimodal encoder / decoder), answer the test split by beam search and print MILE's row (#params %, peak memory, opened / closed / global accuracy).",
+  summary:
+    "MILE on a small MISS-shaped BLIP: train under a per-sub-module policy (ViT / joint text-multimodal encoder / decoder), answer the test split by beam search and print MILE's row (#params %, peak memory, opened / closed / global accuracy).",
   options: {
     data: { type: 'string', help: 'a VQA-RAD or SLAKE folder', defaultLabel: '../shared/data/vqa_rad beside the repository, when there', value: 'folder' },
-    policy: { type: 'string', help: `vit=…,jtm=…,dec=… with cells F, T, ${['lora', 'ia3', 'prefix', 'ptv2', 'ln', 'ffn', 'attn'].join(', ')}; several separated by ;`, default: 'vit=F,jtm=T,dec=lora', value: 'policy' },
+    policy: {
+      type: 'string',
+      help: `vit=…,jtm=…,dec=… with cells F, T, ${['lora', 'ia3', 'prefix', 'ptv2', 'ln', 'ffn', 'attn'].join(', ')}; several separated by ;`,
+      default: 'vit=F,jtm=T,dec=lora',
+      value: 'policy',
+    },
     sweep: { type: 'boolean', help: "run every row of MILE's tables instead of --policy", default: false },
     model: { type: 'string', help: 'a BlipForQuestionAnswering checkpoint (default: a small MISS-shaped BLIP built here)', value: 'folder' },
-    'text-init': { type: 'string', help: 'BERT checkpoint the built model\'s text encoder and decoder start from (and the tokenizer)', default: EMBEDDED_BERT, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    'text-init': {
+      type: 'string',
+      help: "BERT checkpoint the built model's text encoder and decoder start from (and the tokenizer)",
+      default: EMBEDDED_BERT,
+      defaultLabel: 'the embedded bert-tiny-tfjs-peft',
+      value: 'folder',
+    },
     hidden: { type: 'string', help: 'hidden size of the built model', default: '128', value: 'n' },
     layers: { type: 'string', help: 'layers of each part of the built model', default: '2', value: 'n' },
     'max-steps': { type: 'string', help: 'optimizer steps per policy', default: '300', value: 'n' },
@@ -73,7 +87,12 @@ export async function main(argv: string[]): Promise<MileRow[]> {
   const data = a.data ?? (existsSync(SHARED_RAD) ? SHARED_RAD : undefined);
   if (!data) throw new Error('--data <VQA-RAD or SLAKE folder> is required (../shared/data/vqa_rad was not found beside the repository)');
   // one policy, several separated by ';', or the whole table
-  const policies = a.sweep ? SWEEP : a.policy!.split(';').map((x) => x.trim()).filter(Boolean);
+  const policies = a.sweep
+    ? SWEEP
+    : a
+        .policy!.split(';')
+        .map((x) => x.trim())
+        .filter(Boolean);
   policies.forEach(parsePolicy); // fail early on a bad policy
   await initBackend(a.backend as BackendChoice);
   const { train, test } = await loadSplits(data);
@@ -81,11 +100,13 @@ export async function main(argv: string[]): Promise<MileRow[]> {
   if (a['train-limit']) train.items = train.items.slice(0, Number(a['train-limit']));
   if (a['test-limit']) test.items = test.items.slice(0, Number(a['test-limit']));
   const s = vqaSummary(test.items);
-  console.log(`${train.dataset}: ${train.items.length} train, ${test.items.length} test questions (test: ${JSON.stringify(s.byAnswerType)}, yes/no ${s.yesNo}, organs ${JSON.stringify(s.byOrgan)})`);
+  console.log(
+    `${train.dataset}: ${train.items.length} train, ${test.items.length} test questions (test: ${JSON.stringify(s.byAnswerType)}, yes/no ${s.yesNo}, organs ${JSON.stringify(s.byOrgan)})`,
+  );
   // the bert-base-uncased vocabulary: from the BLIP checkpoint, the text-init checkpoint or the embedded one
   const tok = await BertTokenizer.fromPretrained(a.model ?? (a['text-init'] || EMBEDDED_BERT));
   const config = missSmallConfig({ hidden: Number(a.hidden), layers: Number(a.layers), heads: 2, ffn: 4 * Number(a.hidden) });
-  const imageSize = ((config.vision_config as Record<string, number>).image_size)!;
+  const imageSize = (config.vision_config as Record<string, number>).image_size!;
   const processor = blipProcessor(imageSize);
   const t0 = performance.now();
   const cache = await imageCache([...train.items, ...test.items], train.imageRoot, processor);
@@ -108,7 +129,11 @@ export async function main(argv: string[]): Promise<MileRow[]> {
         (function* () {
           const order = permutation(train.items.length, seed + epoch);
           for (let i = 0; i + batchSize <= order.length; i += batchSize) {
-            const b = vqaBatch(order.slice(i, i + batchSize).map((k) => train.items[k]!), tok, cache);
+            const b = vqaBatch(
+              order.slice(i, i + batchSize).map((k) => train.items[k]!),
+              tok,
+              cache,
+            );
             try {
               yield b;
             } finally {
@@ -130,17 +155,31 @@ export async function main(argv: string[]): Promise<MileRow[]> {
     const predictions: string[] = [];
     for (let i = 0; i < test.items.length; i += 32) {
       const b = vqaBatch(test.items.slice(i, i + 32), tok, cache);
-      const g = (await (peft as unknown as { generate(x: unknown, o: unknown): Promise<{ sequences: number[][] }> }).generate(
+      const g = await (peft as unknown as { generate(x: unknown, o: unknown): Promise<{ sequences: number[][] }> }).generate(
         { pixelValues: b.pixelValues, inputIds: b.inputIds, attentionMask: b.attentionMask },
         { numBeams: Number(a.beams), maxLength: 10, minLength: 1, eosTokenId: SEP_TOKEN_ID, padTokenId: PAD_TOKEN_ID },
-      ));
+      );
       for (const seq of g.sequences) predictions.push(tok.decode(seq.slice(1), { skipSpecialTokens: true }));
       freeBatch(b);
     }
-    const acc = vqaAccuracy(predictions, test.items.map((t) => t.answer));
-    const row: MileRow = { policy, trainablePercent: countParameters(trainable).trainablePercent, peakBytes, opened: acc.open, closed: acc.closed, global: acc.global, wallMs: performance.now() - start, losses: result.losses };
+    const acc = vqaAccuracy(
+      predictions,
+      test.items.map((t) => t.answer),
+    );
+    const row: MileRow = {
+      policy,
+      trainablePercent: countParameters(trainable).trainablePercent,
+      peakBytes,
+      opened: acc.open,
+      closed: acc.closed,
+      global: acc.global,
+      wallMs: performance.now() - start,
+      losses: result.losses,
+    };
     rows.push(row);
-    console.log(`${policy}: #params ${row.trainablePercent.toFixed(3)}%, opened ${row.opened.toFixed(2)}, closed ${row.closed.toFixed(2)}, global ${row.global.toFixed(2)} (${(row.wallMs / 1000).toFixed(0)} s); e.g. "${test.items[0]!.question}" → "${predictions[0]}" (truth "${test.items[0]!.answer}")`);
+    console.log(
+      `${policy}: #params ${row.trainablePercent.toFixed(3)}%, opened ${row.opened.toFixed(2)}, closed ${row.closed.toFixed(2)}, global ${row.global.toFixed(2)} (${(row.wallMs / 1000).toFixed(0)} s); e.g. "${test.items[0]!.question}" → "${predictions[0]}" (truth "${test.items[0]!.answer}")`,
+    );
     trainer.dispose();
     peft.dispose();
   }
@@ -148,7 +187,15 @@ export async function main(argv: string[]): Promise<MileRow[]> {
   const table = [
     `| ViT / JTM / Dec | #params % | peak tensor memory | opened | closed | global | wall s |`,
     `|---|---|---|---|---|---|---|`,
-    ...rows.map((r) => `| ${r.policy.replace(/vit=|jtm=|dec=/g, '').split(',').join(' / ')} | ${r.trainablePercent.toFixed(3)} | ${formatBytes(r.peakBytes)} | ${r.opened.toFixed(2)} | ${r.closed.toFixed(2)} | ${r.global.toFixed(2)} | ${(r.wallMs / 1000).toFixed(0)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.policy
+          .replace(/vit=|jtm=|dec=/g, '')
+          .split(',')
+          .join(
+            ' / ',
+          )} | ${r.trainablePercent.toFixed(3)} | ${formatBytes(r.peakBytes)} | ${r.opened.toFixed(2)} | ${r.closed.toFixed(2)} | ${r.global.toFixed(2)} | ${(r.wallMs / 1000).toFixed(0)} |`,
+    ),
   ].join('\n');
   console.log(`\n${table}`);
   await mkdir(a.out!, { recursive: true });

@@ -30,7 +30,14 @@ export function missSmallConfig(o: { hidden: number; layers: number; heads: numb
       hidden_dropout_prob: 0.1,
       attention_probs_dropout_prob: 0.1,
     },
-    vision_config: { hidden_size: o.hidden, num_hidden_layers: o.layers, num_attention_heads: o.heads, intermediate_size: o.ffn, image_size: o.imageSize ?? 64, patch_size: o.patchSize ?? 16 },
+    vision_config: {
+      hidden_size: o.hidden,
+      num_hidden_layers: o.layers,
+      num_attention_heads: o.heads,
+      intermediate_size: o.ffn,
+      image_size: o.imageSize ?? 64,
+      patch_size: o.patchSize ?? 16,
+    },
   };
 }
 

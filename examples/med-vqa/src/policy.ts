@@ -21,7 +21,10 @@ const MODULES: Record<string, string> = { vit: 'vision_model', jtm: 'text_encode
 /** `vit=F,jtm=T,dec=lora` → `{ method: 'policy', modules: { vision_model: 'frozen', … } }`; unnamed modules are frozen. */
 export function parsePolicy(spec: string): PeftConfig {
   const modules: Record<string, Entry> = { vision_model: 'frozen', text_encoder: 'frozen', text_decoder: 'frozen' };
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split('=');
     const mod = MODULES[k ?? ''];
     if (!mod) throw new Error(`--policy: "${k}" is not one of vit, jtm, dec (in "${part}")`);

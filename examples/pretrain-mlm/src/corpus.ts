@@ -4,7 +4,13 @@ import { loadGlue, GLUE_TASK_NAMES } from '@tfjs-peft/datasets';
 /** Lines of text files (one example per line), plus the train sentences of the GLUE tasks found in `glueDir`. */
 export async function readCorpus(files: string[], glueDir?: string): Promise<string[]> {
   const lines: string[] = [];
-  for (const f of files) lines.push(...(await readFile(f, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l.length > 0));
+  for (const f of files)
+    lines.push(
+      ...(await readFile(f, 'utf8'))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0),
+    );
   if (glueDir) {
     for (const task of GLUE_TASK_NAMES) {
       try {

@@ -16,8 +16,35 @@ describe.skipIf(!existsSync(VOCAB))('examples/pretrain-mlm end to end', () => {
     const corpus = join(dir, 'corpus.txt');
     const sentences = ['the chest x-ray shows no acute disease .', 'the heart size is normal .', 'there is no pneumothorax or effusion .', 'the lungs are clear .'];
     await writeFile(corpus, Array.from({ length: 400 }, (_, i) => sentences[i % 4]).join('\n'));
-    const r = await main(['--vocab', VOCAB, '--corpus', corpus, '--layers', '1', '--hidden', '32', '--heads', '2', '--ffn', '64', '--steps', '40', '--batch', '16', '--lr', '3e-3', '--eval-every', '20', '--fp16', '--out', join(dir, 'run')]);
-    const log = (await readFile(join(dir, 'run', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const r = await main([
+      '--vocab',
+      VOCAB,
+      '--corpus',
+      corpus,
+      '--layers',
+      '1',
+      '--hidden',
+      '32',
+      '--heads',
+      '2',
+      '--ffn',
+      '64',
+      '--steps',
+      '40',
+      '--batch',
+      '16',
+      '--lr',
+      '3e-3',
+      '--eval-every',
+      '20',
+      '--fp16',
+      '--out',
+      join(dir, 'run'),
+    ]);
+    const log = (await readFile(join(dir, 'run', 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const evals = log.filter((l) => l.eval).map((l) => l.eval.mlm_loss as number);
     expect(evals).toHaveLength(2);
     expect(r.heldOutLoss).toBeLessThan(Math.log(30522) - 2); // far below the uniform guess on this repetitive text

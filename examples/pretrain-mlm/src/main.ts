@@ -32,7 +32,7 @@ export const PRETRAIN_MLM_CLI = defineCli({
   options: {
     vocab: { type: 'string', help: 'folder with vocab.txt (required unless --init)', value: 'folder' },
     corpus: { type: 'string', help: 'text files, comma-separated, one sentence or paragraph a line', default: '', value: 'files' },
-    glue: { type: 'string', help: "a glue_data folder whose training sentences join the corpus", value: 'folder' },
+    glue: { type: 'string', help: 'a glue_data folder whose training sentences join the corpus', value: 'folder' },
     init: { type: 'string', help: 'continue from this checkpoint (and its tokenizer) instead of a new model', value: 'folder' },
     layers: { type: 'string', help: 'layers of a new model', default: '2', value: 'n' },
     hidden: { type: 'string', help: 'hidden size of a new model', default: '128', value: 'n' },
@@ -71,15 +71,30 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
   const model = a.init
     ? await BertForMaskedLM.fromPretrained(a.init)
     : new BertForMaskedLM({
-        model_type: 'bert', vocab_size: tok.vocabSize, hidden_size: Number(a.hidden), num_hidden_layers: Number(a.layers), num_attention_heads: Number(a.heads),
-        intermediate_size: Number(a.ffn), max_position_embeddings: Math.max(512, seq), type_vocab_size: 2, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
+        model_type: 'bert',
+        vocab_size: tok.vocabSize,
+        hidden_size: Number(a.hidden),
+        num_hidden_layers: Number(a.layers),
+        num_attention_heads: Number(a.heads),
+        intermediate_size: Number(a.ffn),
+        max_position_embeddings: Math.max(512, seq),
+        type_vocab_size: 2,
+        hidden_dropout_prob: 0.1,
+        attention_probs_dropout_prob: 0.1,
       });
   model.train();
   const special = [tok.padTokenId, tok.clsTokenId, tok.sepTokenId, tok.maskTokenId, tok.unkTokenId];
   let maskSeed = seed * 1000;
   const makeBatch = (texts: string[], s: number): MlmBatch => {
     const enc = tok.encodeBatch(texts, { padding: 'longest', truncation: true, maxLength: seq });
-    const m = maskTokens(enc.inputIds, { maskTokenId: tok.maskTokenId, vocabSize: tok.vocabSize, specialIds: special, seed: s, wholeWord: a['whole-word'], idToToken: (id) => tok.idToToken(id) });
+    const m = maskTokens(enc.inputIds, {
+      maskTokenId: tok.maskTokenId,
+      vocabSize: tok.vocabSize,
+      specialIds: special,
+      seed: s,
+      wholeWord: a['whole-word'],
+      idToToken: (id) => tok.idToToken(id),
+    });
     const t = enc.inputIds[0]!.length;
     const pos: number[] = [];
     const tgt: number[] = [];
@@ -166,7 +181,9 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
       `- held-out masked-LM loss: ${before.mlm_loss.toFixed(3)} before, ${after.mlm_loss.toFixed(3)} after (perplexity ${after.perplexity.toFixed(1)})\n` +
       `- training log: log.jsonl beside this folder\n`,
   );
-  console.log(`held-out MLM loss ${before.mlm_loss.toFixed(3)} → ${after.mlm_loss.toFixed(3)} (perplexity ${after.perplexity.toFixed(1)}) after ${r.steps} steps; saved ${out}/checkpoint`);
+  console.log(
+    `held-out MLM loss ${before.mlm_loss.toFixed(3)} → ${after.mlm_loss.toFixed(3)} (perplexity ${after.perplexity.toFixed(1)}) after ${r.steps} steps; saved ${out}/checkpoint`,
+  );
   trainer.dispose();
   model.dispose();
   return { heldOutLoss: after.mlm_loss, steps: r.steps, tokens, out: `${out}/checkpoint` };

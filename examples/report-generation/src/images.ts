@@ -10,8 +10,9 @@ export function generatedImage(id: string, size = 64): DecodedImage {
   let h = 2166136261;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
   let s = h >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const data = new Uint8Array(size * size);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[y * size + x] = Math.max(0, Math.min(255, Math.round(60 + 120 * Math.sin((Math.PI * x) / size) + 30 * (rand() - 0.5))));
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) data[y * size + x] = Math.max(0, Math.min(255, Math.round(60 + 120 * Math.sin((Math.PI * x) / size) + 30 * (rand() - 0.5))));
   return { data, width: size, height: size, channels: 1 };
 }

@@ -21,7 +21,32 @@ describe('generated stand-in images', () => {
 describe.skipIf(!existsSync(IU))('examples/report-generation end to end (real IU X-Ray reports, generated images)', () => {
   it('trains two methods, generates reports and scores them with BLEU, ROUGE-L and CIDEr-D', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-rg-'));
-    const rows = await main(['--data', IU, '--methods', 'full,lora', '--hidden', '32', '--layers', '1', '--text-init', '', '--max-steps', '2', '--batch-size', '4', '--train-limit', '8', '--test-limit', '4', '--beams', '1', '--max-tokens', '12', '--out', out]);
+    const rows = await main([
+      '--data',
+      IU,
+      '--methods',
+      'full,lora',
+      '--hidden',
+      '32',
+      '--layers',
+      '1',
+      '--text-init',
+      '',
+      '--max-steps',
+      '2',
+      '--batch-size',
+      '4',
+      '--train-limit',
+      '8',
+      '--test-limit',
+      '4',
+      '--beams',
+      '1',
+      '--max-tokens',
+      '12',
+      '--out',
+      out,
+    ]);
     expect(rows.map((r) => r.method)).toEqual(['full', 'lora']);
     for (const r of rows) {
       expect(r.losses).toHaveLength(2);

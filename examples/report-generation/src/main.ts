@@ -26,7 +26,9 @@ import { generatedImage } from './images';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EMBEDDED_BERT = `${ROOT}assets/bert-tiny-tfjs-peft`;
-const SHARED_IU = process.env.TFJS_PEFT_SHARED_DIR ? `${process.env.TFJS_PEFT_SHARED_DIR}/data/iu_xray` : fileURLToPath(new URL('../../../../shared/data/iu_xray', import.meta.url));
+const SHARED_IU = process.env.TFJS_PEFT_SHARED_DIR
+  ? `${process.env.TFJS_PEFT_SHARED_DIR}/data/iu_xray`
+  : fileURLToPath(new URL('../../../../shared/data/iu_xray', import.meta.url));
 const DEC = 30522;
 const SEP = 102;
 
@@ -55,9 +57,20 @@ export const REPORT_GENERATION_CLI = defineCli({
   command: 'pnpm --filter @tfjs-peft/example-report-generation start --',
   summary: 'Radiology report generation with BlipForConditionalGeneration under several methods, scored with BLEU-1..4, ROUGE-L and CIDEr-D on IU X-Ray (R2Gen layout).',
   options: {
-    data: { type: 'string', help: 'an IU X-Ray folder with annotation.json (and images/)', defaultLabel: '../shared/data/iu_xray beside the repository, when there', value: 'folder' },
+    data: {
+      type: 'string',
+      help: 'an IU X-Ray folder with annotation.json (and images/)',
+      defaultLabel: '../shared/data/iu_xray beside the repository, when there',
+      value: 'folder',
+    },
     methods: { type: 'string', help: `methods to compare, comma-separated (${Object.keys(METHODS).join(', ')})`, default: 'full,ln-tuning,lora', value: 'list' },
-    'text-init': { type: 'string', help: "BERT checkpoint the model's text decoder starts from (and the tokenizer)", default: EMBEDDED_BERT, defaultLabel: 'the embedded bert-tiny-tfjs-peft', value: 'folder' },
+    'text-init': {
+      type: 'string',
+      help: "BERT checkpoint the model's text decoder starts from (and the tokenizer)",
+      default: EMBEDDED_BERT,
+      defaultLabel: 'the embedded bert-tiny-tfjs-peft',
+      value: 'folder',
+    },
     hidden: { type: 'string', help: 'hidden size of the model', default: '128', value: 'n' },
     layers: { type: 'string', help: 'layers of the vision and text parts', default: '2', value: 'n' },
     'max-steps': { type: 'string', help: 'optimizer steps per method', default: '300', value: 'n' },
@@ -86,16 +99,34 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
   if (a['train-limit']) train.items = train.items.slice(0, Number(a['train-limit']));
   test.items = test.items.slice(0, Number(a['test-limit']));
   const real = existsSync(`${train.imageRoot}/${train.items[0]!.images[0]}`);
-  console.log(`IU X-Ray: ${train.items.length} train, ${test.items.length} test reports; images: ${real ? train.imageRoot : 'NOT FOUND — using generated stand-in images (the scores then reflect the text side only)'}`);
+  console.log(
+    `IU X-Ray: ${train.items.length} train, ${test.items.length} test reports; images: ${real ? train.imageRoot : 'NOT FOUND — using generated stand-in images (the scores then reflect the text side only)'}`,
+  );
   const tok = await BertTokenizer.fromPretrained(a['text-init'] || EMBEDDED_BERT);
   const hidden = Number(a.hidden);
   const config = {
     model_type: 'blip',
     label_smoothing: 0.1,
-    text_config: { vocab_size: 30524, hidden_size: hidden, encoder_hidden_size: hidden, num_hidden_layers: Number(a.layers), num_attention_heads: 2, intermediate_size: 4 * hidden, max_position_embeddings: 512, bos_token_id: DEC, sep_token_id: SEP, pad_token_id: 0 },
+    text_config: {
+      vocab_size: 30524,
+      hidden_size: hidden,
+      encoder_hidden_size: hidden,
+      num_hidden_layers: Number(a.layers),
+      num_attention_heads: 2,
+      intermediate_size: 4 * hidden,
+      max_position_embeddings: 512,
+      bos_token_id: DEC,
+      sep_token_id: SEP,
+      pad_token_id: 0,
+    },
     vision_config: { hidden_size: hidden, num_hidden_layers: Number(a.layers), num_attention_heads: 2, intermediate_size: 4 * hidden, image_size: 64, patch_size: 16 },
   };
-  const processor = ViTImageProcessor.fromConfig({ size: { height: 64, width: 64 }, resample: 3, image_mean: [0.48145466, 0.4578275, 0.40821073], image_std: [0.26862954, 0.26130258, 0.27577711] });
+  const processor = ViTImageProcessor.fromConfig({
+    size: { height: 64, width: 64 },
+    resample: 3,
+    image_mean: [0.48145466, 0.4578275, 0.40821073],
+    image_std: [0.26862954, 0.26130258, 0.27577711],
+  });
   // one (frontal) image per study, preprocessed once
   const pixelsOf = async (items: ReportItem[]) => {
     const rows: tf.Tensor4D[] = [];
@@ -157,7 +188,14 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
     for (let i = 0; i < test.items.length; i += 16) {
       const px = tf.slice(testPixels, [i, 0, 0, 0], [Math.min(16, test.items.length - i), -1, -1, -1]);
       // adapters are injected into the model's own modules, so the base model's generate uses them
-      const g = await model.generate(px, { numBeams: Number(a.beams), maxLength: maxTokens, minLength: 5, eosTokenId: SEP, padTokenId: 0, noRepeatNgramSize: Number(a['no-repeat-ngram']) });
+      const g = await model.generate(px, {
+        numBeams: Number(a.beams),
+        maxLength: maxTokens,
+        minLength: 5,
+        eosTokenId: SEP,
+        padTokenId: 0,
+        noRepeatNgramSize: Number(a['no-repeat-ngram']),
+      });
       px.dispose();
       for (const s of g.sequences) generated.push(tok.decode(s.slice(1), { skipSpecialTokens: true }));
     }
@@ -182,7 +220,10 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
   const table = [
     `| method | trainable % | peak tensor memory | BLEU-1 | BLEU-2 | BLEU-3 | BLEU-4 | ROUGE-L | CIDEr-D | wall s |`,
     `|---|---|---|---|---|---|---|---|---|---|`,
-    ...rows.map((r) => `| ${r.method} | ${r.trainablePercent.toFixed(3)}% | ${formatBytes(r.peakBytes)} | ${r.bleu.map((b) => b.toFixed(4)).join(' | ')} | ${r.rougeL.toFixed(4)} | ${r.cider.toFixed(4)} | ${(r.wallMs / 1000).toFixed(0)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.method} | ${r.trainablePercent.toFixed(3)}% | ${formatBytes(r.peakBytes)} | ${r.bleu.map((b) => b.toFixed(4)).join(' | ')} | ${r.rougeL.toFixed(4)} | ${r.cider.toFixed(4)} | ${(r.wallMs / 1000).toFixed(0)} |`,
+    ),
   ].join('\n');
   console.log(`\n${table}${real ? '' : '\n(generated stand-in images: the scores reflect the text side only)'}`);
   await mkdir(a.out!, { recursive: true });

@@ -25,6 +25,11 @@ export function backendOption(defaultBackend: string) {
 }
 
 /** runMethod's settings from the parsed TRAINING_OPTIONS. */
-export function trainingSettings(a: { 'max-steps': string; 'batch-size': string; 'max-length': string; seed: string }): { maxSteps: number; batchSize: number; maxLength: number; seed: number } {
+export function trainingSettings(a: { 'max-steps': string; 'batch-size': string; 'max-length': string; seed: string }): {
+  maxSteps: number;
+  batchSize: number;
+  maxLength: number;
+  seed: number;
+} {
   return { maxSteps: Number(a['max-steps']), batchSize: Number(a['batch-size']), maxLength: Number(a['max-length']), seed: Number(a.seed) };
 }

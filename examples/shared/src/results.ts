@@ -5,7 +5,9 @@ import { resultTable } from './table';
 
 /** One run's line for the console: its dev metrics and wall time. */
 export function runSummary(r: RunResult): string {
-  return `${r.method}: ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')} (${(r.wallMs / 1000).toFixed(1)} s)`;
+  return `${r.method}: ${Object.entries(r.metrics)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(', ')} (${(r.wallMs / 1000).toFixed(1)} s)`;
 }
 
 /** Writes `results.md` (the comparison table of `task`) and `loss-curves.svg` (titled `plotTitle`) into `out`; returns the table. */

@@ -76,7 +76,12 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
   const regression = o.train.labelNames == null;
   manualSeed(o.seed);
   const model = await BertForSequenceClassification.fromPretrained(o.modelDir, {
-    config: { num_labels: regression ? 1 : o.train.labelNames!.length, id2label: undefined, label2id: undefined, problem_type: regression ? 'regression' : 'single_label_classification' },
+    config: {
+      num_labels: regression ? 1 : o.train.labelNames!.length,
+      id2label: undefined,
+      label2id: undefined,
+      problem_type: regression ? 'regression' : 'single_label_classification',
+    },
     ignoreMismatchedSizes: true,
     onWarning: () => undefined,
   });

@@ -23,7 +23,9 @@ const config = { hidden_size: 256, num_attention_heads: 4, intermediate_size: 10
 const layer = new BertLayer(config);
 layer.train();
 const x = tf.randomNormal([B, T, config.hidden_size], 0, 1, 'float32', 1);
-const mask = tf.tidy(() => tf.cast(tf.less(tf.range(0, T), tf.reshape(tf.tensor1d([T, T - 17, T, T - 60, T, T, T - 3, T].slice(0, B).concat(Array(Math.max(0, B - 8)).fill(T))), [B, 1])), 'int32'));
+const mask = tf.tidy(() =>
+  tf.cast(tf.less(tf.range(0, T), tf.reshape(tf.tensor1d([T, T - 17, T, T - 60, T, T, T - 3, T].slice(0, B).concat(Array(Math.max(0, B - 8)).fill(T))), [B, 1])), 'int32'),
+);
 
 async function step(): Promise<number> {
   const vars = layer.trainableParameters().map(([, p]) => p.variable);
@@ -52,7 +54,9 @@ async function run(mode: string): Promise<void> {
   const median = times[Math.floor(times.length / 2)]!;
   console.log(
     `${mode.padEnd(15)} trainable ${counts.trainable.toLocaleString('en-US').padStart(9)} of ${counts.total.toLocaleString('en-US')} ` +
-      `| fwd+bwd ${median.toFixed(1).padStart(7)} ms | ${Math.round((B * T) / (median / 1000)).toLocaleString('en-US').padStart(7)} tokens/s ` +
+      `| fwd+bwd ${median.toFixed(1).padStart(7)} ms | ${Math.round((B * T) / (median / 1000))
+        .toLocaleString('en-US')
+        .padStart(7)} tokens/s ` +
       `| peak tensor memory ${formatBytes(peak)} | tensors after ${steps} steps: ${tf.memory().numTensors - tensorsBefore >= 0 ? `+${tf.memory().numTensors - tensorsBefore}` : tf.memory().numTensors - tensorsBefore} | loss ${loss.toFixed(4)}`,
   );
 }

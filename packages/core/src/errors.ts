@@ -7,10 +7,7 @@ export { TfjsPeftError, OpInputError, BackendError, GradientError } from '@tfjs-
 /** A tensor or parameter has the wrong shape: `ShapeError: <name> expected [a,b], got [c,d]`. */
 export class ShapeError extends TfjsPeftError {
   constructor(name: string, expected: readonly number[] | string, received: readonly number[]) {
-    super(
-      'SHAPE_MISMATCH',
-      `${name} expected ${typeof expected === 'string' ? expected : `[${expected.join(',')}]`}, got [${received.join(',')}]`,
-    );
+    super('SHAPE_MISMATCH', `${name} expected ${typeof expected === 'string' ? expected : `[${expected.join(',')}]`}, got [${received.join(',')}]`);
   }
 }
 

@@ -36,16 +36,7 @@ export {
   type NodeWebGPUInfo,
 } from '@tfjs-peft/ops';
 export { initBackend, currentBackend, AUTO_ORDER, type BackendChoice, type BackendInfo, type InitBackendOptions } from './backend/init-backend';
-export {
-  TfjsPeftError,
-  OpInputError,
-  BackendError,
-  GradientError,
-  ShapeError,
-  SafetensorsError,
-  StateDictError,
-  ModulePathError,
-} from './errors';
+export { TfjsPeftError, OpInputError, BackendError, GradientError, ShapeError, SafetensorsError, StateDictError, ModulePathError } from './errors';
 export { Module } from './module/module';
 export {
   COMPONENTS,
@@ -69,15 +60,7 @@ export { manualSeed, nextSeed, getSeedState, setSeedState } from './random';
 export { DTYPE_BYTES, halfToFloat, floatToHalf, bf16ToFloat, floatToBf16, type SafetensorsDtype } from './io/dtypes';
 export { parseSafetensors, rawToTypedArray, MAX_HEADER_BYTES, type RawTensor, type SafetensorsFile } from './io/safetensors';
 export { serializeSafetensors, tensorToRaw, type SerializeOptions } from './io/serialize';
-export {
-  readSafetensors,
-  writeSafetensors,
-  encodeSafetensors,
-  readCheckpointWeights,
-  writeCheckpointWeights,
-  SAFE_WEIGHTS_NAME,
-  SAFE_WEIGHTS_INDEX_NAME,
-} from './io/checkpoint';
+export { readSafetensors, writeSafetensors, encodeSafetensors, readCheckpointWeights, writeCheckpointWeights, SAFE_WEIGHTS_NAME, SAFE_WEIGHTS_INDEX_NAME } from './io/checkpoint';
 export { readBytes, readText, writeFileAtomic, joinPath, exists, FileReadError, type ByteSource, type FileLocation } from './io/files';
 export { MemoryFolder, MemoryPath } from './io/memory-folder';
 export { stateDict, loadStateDict, type LoadStateDictOptions, type LoadStateDictResult } from './io/state-dict';

@@ -36,7 +36,10 @@ export function collateText(
     tokenTypeIds: tf.tensor2d(enc.tokenTypeIds.flat(), shape, 'int32'),
   };
   if (examples.every((e) => e.label != null)) {
-    out.labels = tf.tensor1d(examples.map((e) => e.label!), options.regression ? 'float32' : 'int32');
+    out.labels = tf.tensor1d(
+      examples.map((e) => e.label!),
+      options.regression ? 'float32' : 'int32',
+    );
   }
   return out;
 }

@@ -32,14 +32,19 @@ describe('Dataset and batching', () => {
   });
 
   it('map, filter, select, bounds checks', () => {
-    const ds = Dataset.from([1, 2, 3, 4]).map((x) => x * 10).filter((x) => x > 10);
+    const ds = Dataset.from([1, 2, 3, 4])
+      .map((x) => x * 10)
+      .filter((x) => x > 10);
     expect([...ds]).toEqual([20, 30, 40]);
     expect([...ds.select([2, 0])]).toEqual([40, 20]);
     expect(() => ds.get(3)).toThrow(/index 3 outside the dataset \(0…2\)/);
   });
 });
 
-const VOCAB = resolve(process.env.TFJS_PEFT_SHARED_DIR ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared'), 'data/bert_vocab/bert-base-uncased/vocab.txt');
+const VOCAB = resolve(
+  process.env.TFJS_PEFT_SHARED_DIR ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared'),
+  'data/bert_vocab/bert-base-uncased/vocab.txt',
+);
 
 describe.skipIf(!existsSync(VOCAB))('collateText with the real BERT tokenizer', () => {
   beforeAll(() => useBackend('cpu'));

@@ -5,14 +5,23 @@ import { join } from 'node:path';
 import { IterableDataset, linesOf } from './index';
 
 describe('IterableDataset (streaming)', () => {
-  const numbers = () => new IterableDataset(function* () {
-    for (let i = 0; i < 100; i++) yield i;
-  });
+  const numbers = () =>
+    new IterableDataset(function* () {
+      for (let i = 0; i < 100; i++) yield i;
+    });
 
   it('map, filter, take and batch compose lazily', async () => {
-    const b = await numbers().filter((x) => x % 2 === 0).map((x) => x * 10).take(7).batch(3).toArray();
+    const b = await numbers()
+      .filter((x) => x % 2 === 0)
+      .map((x) => x * 10)
+      .take(7)
+      .batch(3)
+      .toArray();
     expect(b).toEqual([[0, 20, 40], [60, 80, 100], [120]]);
-    expect(await numbers().take(7).batch(3, true).toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(await numbers().take(7).batch(3, true).toArray()).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('seeded buffer shuffling: reproducible, a permutation, and different seeds differ', async () => {

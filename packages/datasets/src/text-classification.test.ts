@@ -24,9 +24,13 @@ describe('loadTsvClassification', () => {
   });
 
   it('names the file, line and what was expected', async () => {
-    await expect(loadTsvClassification(await file('label\tbody\n1\tx\n'))).rejects.toThrow(/train\.tsv:1: no text column \(text, sentence or sentence1\) in the header; columns: label, body/);
+    await expect(loadTsvClassification(await file('label\tbody\n1\tx\n'))).rejects.toThrow(
+      /train\.tsv:1: no text column \(text, sentence or sentence1\) in the header; columns: label, body/,
+    );
     await expect(loadTsvClassification(await file('label\ttext\n1\tx\n1\n'))).rejects.toThrow(/train\.tsv:3: expected at least 2 tab-separated cells, got 1/);
     await expect(loadTsvClassification(await file('label\ttext\n2\tx\n'), { labelNames: ['0', '1'] })).rejects.toThrow(DataFormatError);
-    await expect(loadTsvClassification(await file('label\ttext\n2\tx\n'), { labelNames: ['0', '1'] })).rejects.toThrow(/train\.tsv:2: column "label": label "2" is not one of 0, 1/);
+    await expect(loadTsvClassification(await file('label\ttext\n2\tx\n'), { labelNames: ['0', '1'] })).rejects.toThrow(
+      /train\.tsv:2: column "label": label "2" is not one of 0, 1/,
+    );
   });
 });

@@ -33,14 +33,24 @@ export async function loadTsvClassification(path: FileLocation, o: TsvClassifica
   if (!header) throw new DataFormatError(file, null, 'empty file; expected a header row such as "label<TAB>text"');
   const col = (name: string) => header.cells.indexOf(name);
   const textName = o.textColumn ?? ['text', 'sentence', 'sentence1'].find((c) => col(c) >= 0);
-  if (!textName || col(textName) < 0) throw new DataFormatError(file, header.line, `no text column${o.textColumn ? ` "${o.textColumn}"` : ' (text, sentence or sentence1)'} in the header; columns: ${header.cells.join(', ')}`);
+  if (!textName || col(textName) < 0)
+    throw new DataFormatError(
+      file,
+      header.line,
+      `no text column${o.textColumn ? ` "${o.textColumn}"` : ' (text, sentence or sentence1)'} in the header; columns: ${header.cells.join(', ')}`,
+    );
   const labelName = o.labelColumn ?? 'label';
   if (col(labelName) < 0) throw new DataFormatError(file, header.line, `no label column "${labelName}" in the header; columns: ${header.cells.join(', ')}`);
   if (o.textPairColumn && col(o.textPairColumn) < 0) throw new DataFormatError(file, header.line, `no column "${o.textPairColumn}" in the header`);
   const [ti, li, pi] = [col(textName), col(labelName), o.textPairColumn ? col(o.textPairColumn) : -1];
   const need = Math.max(ti, li, pi) + 1;
   for (const r of rows) if (r.cells.length < need) throw new DataFormatError(file, r.line, `expected at least ${need} tab-separated cells, got ${r.cells.length}`);
-  if (!o.labelNames) checkInferredLabels(file, labelName, rows.map((r) => ({ line: r.line, raw: r.cells[li]! })));
+  if (!o.labelNames)
+    checkInferredLabels(
+      file,
+      labelName,
+      rows.map((r) => ({ line: r.line, raw: r.cells[li]! })),
+    );
   const labelNames =
     o.labelNames ?? [...new Set(rows.map((r) => r.cells[li]!))].sort((a, b) => (DECIMAL_INTEGER.test(a) && DECIMAL_INTEGER.test(b) ? Number(a) - Number(b) : a.localeCompare(b)));
   const ids = new Map(labelNames.map((l, i) => [l, i]));
@@ -57,6 +67,12 @@ function checkInferredLabels(file: string, column: string, labels: { line: numbe
   const firstInt = labels.find((l) => DECIMAL_INTEGER.test(l.raw));
   for (const { line, raw } of labels) {
     if (raw.trim() === '') throw new DataFormatError(file, line, `expected a label, got ${raw === '' ? 'an empty cell' : JSON.stringify(raw)}`, column);
-    if (firstInt && !DECIMAL_INTEGER.test(raw)) throw new DataFormatError(file, line, `expected a decimal integer label (the column holds integers, e.g. ${JSON.stringify(firstInt.raw)} on line ${firstInt.line}), got ${JSON.stringify(raw)}`, column);
+    if (firstInt && !DECIMAL_INTEGER.test(raw))
+      throw new DataFormatError(
+        file,
+        line,
+        `expected a decimal integer label (the column holds integers, e.g. ${JSON.stringify(firstInt.raw)} on line ${firstInt.line}), got ${JSON.stringify(raw)}`,
+        column,
+      );
   }
 }

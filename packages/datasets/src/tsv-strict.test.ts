@@ -34,18 +34,36 @@ const generic = async (text: string, o?: Parameters<typeof loadTsvClassification
   return loadTsvClassification(join(dir, 'generic', 'train.tsv'), o);
 };
 async function failure(p: Promise<unknown>): Promise<DataFormatError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(DataFormatError);
   return e as DataFormatError;
 }
 
 describe('GLUE loaders parse labels, scores and ids strictly', () => {
-  it.each(['0x10', '1e0', '-0.5', '5.01', '7', 'NaN', 'Infinity', '', ' 4.5', '4.5 ', '+3', '4,5', '.', '3..1'])('STS-B score %j is a DataFormatError naming file, line and column', async (score) => {
-    const e = await failure(glue('STS-B', 'dev', sts(score)));
-    expect([e.file.endsWith('dev.tsv'), e.line, e.column]).toEqual([true, 3, 'score']);
-    expect(e.message).toMatch(new RegExp(`STS-B[\\\\/]dev\\.tsv:3: column "score": expected a decimal number in \\[0, 5\\], got ${score === '' ? 'an empty cell' : JSON.stringify(score).replace(/[.+]/g, '\\$&')}$`));
-  });
-  it.each([['0', 0], ['5', 5], ['5.000', 5], ['0.000', 0], ['3.', 3], ['.25', 0.25], ['04.5', 4.5]])('STS-B score %j is %d', async (score, v) => {
+  it.each(['0x10', '1e0', '-0.5', '5.01', '7', 'NaN', 'Infinity', '', ' 4.5', '4.5 ', '+3', '4,5', '.', '3..1'])(
+    'STS-B score %j is a DataFormatError naming file, line and column',
+    async (score) => {
+      const e = await failure(glue('STS-B', 'dev', sts(score)));
+      expect([e.file.endsWith('dev.tsv'), e.line, e.column]).toEqual([true, 3, 'score']);
+      expect(e.message).toMatch(
+        new RegExp(
+          `STS-B[\\\\/]dev\\.tsv:3: column "score": expected a decimal number in \\[0, 5\\], got ${score === '' ? 'an empty cell' : JSON.stringify(score).replace(/[.+]/g, '\\$&')}$`,
+        ),
+      );
+    },
+  );
+  it.each([
+    ['0', 0],
+    ['5', 5],
+    ['5.000', 5],
+    ['0.000', 0],
+    ['3.', 3],
+    ['.25', 0.25],
+    ['04.5', 4.5],
+  ])('STS-B score %j is %d', async (score, v) => {
     expect((await glue('STS-B', 'dev', sts(score))).examples[1]!.label).toBe(v);
   });
 
@@ -88,7 +106,10 @@ describe('accepted grammar (properties): exactly decimal numbers / digits, whate
     await fc.assert(
       fc.asyncProperty(numberish, async (s) => {
         const expected = /^[0-9]*\.?[0-9]*$/.test(s) && /[0-9]/.test(s) && Number(s) <= 5;
-        const got = await glue('STS-B', 'dev', sts(s)).then((r) => r.examples[1]!.label, (e: unknown) => (e instanceof DataFormatError ? 'error' : e));
+        const got = await glue('STS-B', 'dev', sts(s)).then(
+          (r) => r.examples[1]!.label,
+          (e: unknown) => (e instanceof DataFormatError ? 'error' : e),
+        );
         expect(got).toBe(expected ? Number(s) : 'error');
       }),
       { seed: SEED, numRuns: RUNS },
@@ -97,7 +118,10 @@ describe('accepted grammar (properties): exactly decimal numbers / digits, whate
   it('a test id is accepted iff it is ASCII digits (a safe integer)', async () => {
     await fc.assert(
       fc.asyncProperty(numberish, async (s) => {
-        const got = await glue('QQP', 'test', qqpTest(s)).then((r) => r.examples[1]!.idx, (e: unknown) => (e instanceof DataFormatError ? 'error' : e));
+        const got = await glue('QQP', 'test', qqpTest(s)).then(
+          (r) => r.examples[1]!.idx,
+          (e: unknown) => (e instanceof DataFormatError ? 'error' : e),
+        );
         expect(got).toBe(/^[0-9]+$/.test(s) ? Number(s) : 'error');
       }),
       { seed: SEED, numRuns: RUNS },
@@ -114,38 +138,55 @@ const SEEDS: { parser: string; task: string; split: string; text: string }[] = [
   { parser: 'GLUE CoLA train', task: 'CoLA', split: 'train', text: '\ufeff' + cola('0') + 'gj04\t1\t\tThe dog barked.\n' },
   { parser: 'TSV classification', task: 'generic', split: 'train', text: 'label\tid\ttext\n1\ta\tbuy now\n0\tb\thello team\n10\tc\tx\n' },
 ];
-const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), ins: fc.stringOf(fc.constantFrom('\t', '\n', '\r', '0', '1', '5', '.', 'x', 'e', '-', ' ', 'N', '\ufeff', '"', '\u0000'), { maxLength: 3 }) });
+const edit = fc.record({
+  at: fc.nat(),
+  del: fc.integer({ min: 0, max: 3 }),
+  ins: fc.stringOf(fc.constantFrom('\t', '\n', '\r', '0', '1', '5', '.', 'x', 'e', '-', ' ', 'N', '\ufeff', '"', '\u0000'), { maxLength: 3 }),
+});
 
 function valid(r: GlueSplit, test: boolean): boolean {
-  return r.examples.every((x, i) =>
-    typeof x.textA === 'string' && (x.textB === null || typeof x.textB === 'string') &&
-    (test ? x.label === null && Number.isSafeInteger(x.idx) && x.idx >= 0 : x.idx === i &&
-      (r.labelNames ? Number.isInteger(x.label) && x.label! >= 0 && x.label! < r.labelNames.length : typeof x.label === 'number' && x.label >= 0 && x.label <= 5)));
+  return r.examples.every(
+    (x, i) =>
+      typeof x.textA === 'string' &&
+      (x.textB === null || typeof x.textB === 'string') &&
+      (test
+        ? x.label === null && Number.isSafeInteger(x.idx) && x.idx >= 0
+        : x.idx === i &&
+          (r.labelNames ? Number.isInteger(x.label) && x.label! >= 0 && x.label! < r.labelNames.length : typeof x.label === 'number' && x.label >= 0 && x.label <= 5)),
+  );
 }
 
 describe(`TSV loaders under character mutations (fast-check, seed ${SEED}, ${RUNS} runs per parser)`, () => {
-  it.each(SEEDS.map((s) => [s.parser, s] as const))('%s: every mutation is a clean DataFormatError or a valid split', async (parser, s) => {
-    const c = (counts[parser] ??= { 'clean error': 0, accepted: 0, crash: 0 });
-    await fc.assert(
-      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 5 }), async (edits) => {
-        let text = s.text;
-        for (const { at, del, ins } of edits) {
-          const i = at % (text.length + 1);
-          text = text.slice(0, i) + ins + text.slice(i + del);
-        }
-        const lines = text.split('\n').length;
-        const t0 = performance.now();
-        const r = await (s.task === 'generic' ? generic(text) : glue(s.task, s.split, text)).then((v) => v, (e: unknown) => e as Error);
-        let outcome: Outcome = 'crash';
-        if (r instanceof DataFormatError) outcome = r.file.endsWith(`${s.split}.tsv`) && (r.line === null || (r.line >= 1 && r.line <= lines)) ? 'clean error' : 'crash';
-        else if (!(r instanceof Error)) outcome = valid(r, s.split === 'test') ? 'accepted' : 'crash';
-        if (performance.now() - t0 > 2000) outcome = 'crash';
-        c[outcome]++;
-        if (outcome === 'crash') throw new Error(`${parser}: ${r instanceof Error ? `${r.constructor.name}: ${r.message}` : 'invalid or slow result'} for ${JSON.stringify(text)}`);
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, 120_000);
+  it.each(SEEDS.map((s) => [s.parser, s] as const))(
+    '%s: every mutation is a clean DataFormatError or a valid split',
+    async (parser, s) => {
+      const c = (counts[parser] ??= { 'clean error': 0, accepted: 0, crash: 0 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 5 }), async (edits) => {
+          let text = s.text;
+          for (const { at, del, ins } of edits) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + ins + text.slice(i + del);
+          }
+          const lines = text.split('\n').length;
+          const t0 = performance.now();
+          const r = await (s.task === 'generic' ? generic(text) : glue(s.task, s.split, text)).then(
+            (v) => v,
+            (e: unknown) => e as Error,
+          );
+          let outcome: Outcome = 'crash';
+          if (r instanceof DataFormatError) outcome = r.file.endsWith(`${s.split}.tsv`) && (r.line === null || (r.line >= 1 && r.line <= lines)) ? 'clean error' : 'crash';
+          else if (!(r instanceof Error)) outcome = valid(r, s.split === 'test') ? 'accepted' : 'crash';
+          if (performance.now() - t0 > 2000) outcome = 'crash';
+          c[outcome]++;
+          if (outcome === 'crash')
+            throw new Error(`${parser}: ${r instanceof Error ? `${r.constructor.name}: ${r.message}` : 'invalid or slow result'} for ${JSON.stringify(text)}`);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    120_000,
+  );
 });
 
 afterAll(() => {

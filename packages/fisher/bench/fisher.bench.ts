@@ -10,10 +10,27 @@ import { initBackend, manualSeed, measurePeakBytes, formatBytes, type BackendCho
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
 import { layerNormFisher, perExampleFisher } from '../src/index';
 
-const { values: a } = parseArgs({ args: process.argv.slice(2).filter((x) => x !== '--'), options: { backend: { type: 'string', default: 'wasm' }, batches: { type: 'string', default: '4' }, batch: { type: 'string', default: '16' }, seq: { type: 'string', default: '64' } } });
+const { values: a } = parseArgs({
+  args: process.argv.slice(2).filter((x) => x !== '--'),
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    batches: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '16' },
+    seq: { type: 'string', default: '64' },
+  },
+});
 const info = await initBackend(a.backend as BackendChoice);
 manualSeed(0);
-const model = new BertForSequenceClassification({ model_type: 'bert', vocab_size: 30522, hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 512, max_position_embeddings: 512, num_labels: 2 });
+const model = new BertForSequenceClassification({
+  model_type: 'bert',
+  vocab_size: 30522,
+  hidden_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 512,
+  max_position_embeddings: 512,
+  num_labels: 2,
+});
 const [B, T, nb] = [Number(a.batch), Number(a.seq), Number(a.batches)];
 const batches = Array.from({ length: nb }, (_, i) => ({
   inputIds: tf.randomUniform([B, T], 1000, 30000, 'int32', i) as tf.Tensor2D,

@@ -5,7 +5,18 @@ import { manualSeed } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
 import { layerNormFisher, perExampleFisher, layerNormPaths, FisherError, type FisherOptions } from './index';
 
-const CFG = { model_type: 'bert', vocab_size: 30, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16, num_labels: 3, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 };
+const CFG = {
+  model_type: 'bert',
+  vocab_size: 30,
+  hidden_size: 8,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 16,
+  max_position_embeddings: 16,
+  num_labels: 3,
+  hidden_dropout_prob: 0.1,
+  attention_probs_dropout_prob: 0.1,
+};
 
 interface Batch {
   inputIds: tf.Tensor2D;
@@ -15,11 +26,28 @@ interface Batch {
 
 function makeBatches(): Batch[] {
   return [
-    { ids: [[2, 7, 9, 4, 0], [5, 6, 12, 0, 0], [8, 8, 3, 2, 1]], labels: [0, 2, 1] },
-    { ids: [[13, 4, 4, 9, 0], [1, 2, 3, 4, 5]], labels: [1, 1] },
+    {
+      ids: [
+        [2, 7, 9, 4, 0],
+        [5, 6, 12, 0, 0],
+        [8, 8, 3, 2, 1],
+      ],
+      labels: [0, 2, 1],
+    },
+    {
+      ids: [
+        [13, 4, 4, 9, 0],
+        [1, 2, 3, 4, 5],
+      ],
+      labels: [1, 1],
+    },
   ].map(({ ids, labels }) => ({
     inputIds: tf.tensor2d(ids, [ids.length, 5], 'int32'),
-    attentionMask: tf.tensor2d(ids.map((r) => r.map((v, i) => (v || i === 0 ? 1 : 0))), [ids.length, 5], 'int32'),
+    attentionMask: tf.tensor2d(
+      ids.map((r) => r.map((v, i) => (v || i === 0 ? 1 : 0))),
+      [ids.length, 5],
+      'int32',
+    ),
     labels,
   }));
 }
@@ -70,7 +98,7 @@ describe.each(testBackends())('LayerNorm Fisher (%s)', (backend) => {
     const { diff, scale } = maxDiff(fast.values, slow.values);
     expect(scale).toBeGreaterThan(1e-2); // the values are not trivially zero
     expect(diff).toBeLessThan(1e-5 * scale);
-    for (const b of batches) b.inputIds.dispose(), b.attentionMask.dispose();
+    for (const b of batches) (b.inputIds.dispose(), b.attentionMask.dispose());
     model.dispose();
   });
 });
@@ -78,11 +106,15 @@ describe.each(testBackends())('LayerNorm Fisher (%s)', (backend) => {
 describe.each(testBackends())('LayerNorm Fisher with the last layer for [CLS] only (%s)', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it('firstTokenOnly gives the same Fisher for every LayerNorm, the last layer\'s included (the probes take [B, 1, H])', async () => {
+  it("firstTokenOnly gives the same Fisher for every LayerNorm, the last layer's included (the probes take [B, 1, H])", async () => {
     const { model, opts } = setup();
     const batches = makeBatches();
     const before = tf.memory().numTensors;
-    const lean = await layerNormFisher(model, batches, { ...opts, forward: (b) => model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask, firstTokenOnly: true }).logits, seed: 3 });
+    const lean = await layerNormFisher(model, batches, {
+      ...opts,
+      forward: (b) => model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask, firstTokenOnly: true }).logits,
+      seed: 3,
+    });
     const full = await layerNormFisher(model, batches, { ...opts, seed: 3 });
     expect(tf.memory().numTensors).toBe(before);
     expect([...lean.values.keys()].sort()).toEqual([...full.values.keys()].sort());
@@ -90,7 +122,7 @@ describe.each(testBackends())('LayerNorm Fisher with the last layer for [CLS] on
     const { diff, scale } = maxDiff(lean.values, full.values);
     expect(scale).toBeGreaterThan(1e-2);
     expect(diff).toBeLessThan(1e-5 * scale);
-    for (const b of batches) b.inputIds.dispose(), b.attentionMask.dispose();
+    for (const b of batches) (b.inputIds.dispose(), b.attentionMask.dispose());
     model.dispose();
   });
 });
@@ -131,7 +163,9 @@ describe('LayerNorm Fisher: definition and bad input', () => {
     const { model, opts } = setup();
     const batches = makeBatches();
     await expect(layerNormFisher(model, batches, { ...opts, labels: (b) => b.labels.map(() => 7) })).rejects.toThrow(/labels\(batch\)\[0\] = 7 is not a class index in \[0, 3\)/);
-    await expect(layerNormFisher(model, batches, { ...opts, labels: () => [0] })).rejects.toThrow(/forward\(\) ran a batch of 3 examples but size\(batch\) \(or labels\(batch\)\.length\) said 1/);
+    await expect(layerNormFisher(model, batches, { ...opts, labels: () => [0] })).rejects.toThrow(
+      /forward\(\) ran a batch of 3 examples but size\(batch\) \(or labels\(batch\)\.length\) said 1/,
+    );
     await expect(layerNormFisher(model, [], opts)).rejects.toThrow(FisherError);
     await expect(layerNormFisher(model, batches, { forward: opts.forward, kind: 'true' })).rejects.toThrow(/give size\(batch\)/);
     // a failure leaves the model as it was: its LayerNorms are back

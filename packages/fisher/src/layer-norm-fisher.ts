@@ -8,7 +8,10 @@ import { FisherError } from './errors';
 
 /** Module paths of every LayerNorm in a model, in module order. */
 export function layerNormPaths(model: Module): string[] {
-  return model.namedModules().filter(([, m]) => m instanceof LayerNorm).map(([p]) => p);
+  return model
+    .namedModules()
+    .filter(([, m]) => m instanceof LayerNorm)
+    .map(([p]) => p);
 }
 
 /**
@@ -56,7 +59,8 @@ export async function layerNormFisher<B>(model: Module, batches: Iterable<B> | A
           return tf.sum(exampleLogLikelihood(out, drawn ?? observedTargets(out, observed)));
         }, xs);
         return grads.map((g, i) => {
-          if (g == null) throw new FisherError('NO_GRADIENT', `layerNormFisher: the log-likelihood does not depend on the ${i % 2 ? 'bias' : 'weight'} of LayerNorm #${Math.floor(i / 2)}`);
+          if (g == null)
+            throw new FisherError('NO_GRADIENT', `layerNormFisher: the log-likelihood does not depend on the ${i % 2 ? 'bias' : 'weight'} of LayerNorm #${Math.floor(i / 2)}`);
           return tf.sum(tf.square(g), 0);
         });
       });

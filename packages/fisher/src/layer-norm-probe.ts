@@ -20,7 +20,8 @@ export class LayerNormProbe extends Module {
     if (!this._gamma || !this._beta) return this._ln.forward(x);
     const n = x.shape[0]!;
     const h = this._ln.normalizedShape;
-    if (this._gamma.shape[0] !== n) throw new FisherError('BAD_SIZE', `layerNormFisher: forward() ran a batch of ${n} examples but size(batch) (or labels(batch).length) said ${this._gamma.shape[0]}`);
+    if (this._gamma.shape[0] !== n)
+      throw new FisherError('BAD_SIZE', `layerNormFisher: forward() ran a batch of ${n} examples but size(batch) (or labels(batch).length) said ${this._gamma.shape[0]}`);
     const shape = [n, ...x.shape.slice(1, -1).map(() => 1), h];
     const xhat = layerNorm(x, tf.onesLike(this._ln.weight.value), tf.zerosLike(this._ln.bias.value), this._ln.eps);
     return tf.add(tf.mul(xhat, tf.reshape(this._gamma, shape)), tf.reshape(this._beta, shape));

@@ -6,7 +6,16 @@ import { ViTForImageClassification } from '@tfjs-peft/models/vit';
 import { BlipForQuestionAnswering } from '@tfjs-peft/models/blip';
 import { parameterChange, changeByComponent, changeByLayer, componentOf, layerOf, type FlatWeights } from './index';
 
-const BERT = { model_type: 'bert', vocab_size: 30, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16, type_vocab_size: 2 };
+const BERT = {
+  model_type: 'bert',
+  vocab_size: 30,
+  hidden_size: 8,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 16,
+  max_position_embeddings: 16,
+  type_vocab_size: 2,
+};
 let bert: BertForSequenceClassification;
 let roberta: RobertaForSequenceClassification;
 let vit: ViTForImageClassification;
@@ -14,7 +23,16 @@ beforeAll(async () => {
   await initBackend('cpu');
   bert = new BertForSequenceClassification({ ...BERT, num_labels: 2 });
   roberta = new RobertaForSequenceClassification({ ...BERT, model_type: 'roberta', pad_token_id: 1, type_vocab_size: 1, num_labels: 2 });
-  vit = new ViTForImageClassification({ model_type: 'vit', hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, image_size: 8, patch_size: 4, num_labels: 2 });
+  vit = new ViTForImageClassification({
+    model_type: 'vit',
+    hidden_size: 8,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 16,
+    image_size: 8,
+    patch_size: 4,
+    num_labels: 2,
+  });
 });
 
 const w = (values: number[]) => ({ shape: [values.length], values: Float32Array.from(values) });
@@ -75,10 +93,24 @@ describe('parameter change', () => {
   it('classifies every parameter of BLIP (vision tower, text encoder, decoder) and of a masked LM; a plain module is refused by name', () => {
     const blip = new BlipForQuestionAnswering({
       model_type: 'blip',
-      text_config: { vocab_size: 30, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, encoder_hidden_size: 8, bos_token_id: 3, sep_token_id: 2, pad_token_id: 0, max_position_embeddings: 16 },
+      text_config: {
+        vocab_size: 30,
+        hidden_size: 8,
+        num_hidden_layers: 2,
+        num_attention_heads: 2,
+        intermediate_size: 16,
+        encoder_hidden_size: 8,
+        bos_token_id: 3,
+        sep_token_id: 2,
+        pad_token_id: 0,
+        max_position_embeddings: 16,
+      },
       vision_config: { hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, image_size: 8, patch_size: 4 },
     });
-    const other = blip.namedParameters().filter(([n]) => componentOf(n, blip) === 'other').map(([n]) => n);
+    const other = blip
+      .namedParameters()
+      .filter(([n]) => componentOf(n, blip) === 'other')
+      .map(([n]) => n);
     expect(other).toEqual([]);
     expect(componentOf('vision_model.encoder.layers.0.self_attn.qkv.weight', blip)).toBe('attention.qkv');
     expect(componentOf('vision_model.encoder.layers.0.layer_norm1.weight', blip)).toBe('attention.output.LayerNorm');

@@ -8,7 +8,7 @@ import { selectTopK, unionMasks, intersectMasks, maskCount, toLnTuningMasks, typ
 
 function fakeFisher(sizes: Record<string, number>, seed = 1): FisherResult {
   let s = seed;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const values = new Map(Object.entries(sizes).map(([n, k]) => [n, Float64Array.from({ length: k }, rnd)]));
   return { kind: 'empirical', examples: 1, values, shapes: new Map(Object.entries(sizes).map(([n, k]) => [n, [k]])) };
 }
@@ -72,14 +72,37 @@ describe('masked ln-tuning from a Fisher mask', () => {
 
   it('changes only the selected elements', () => {
     manualSeed(3);
-    const cfg = { model_type: 'bert', vocab_size: 30, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16, num_labels: 2, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 };
+    const cfg = {
+      model_type: 'bert',
+      vocab_size: 30,
+      hidden_size: 8,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 16,
+      max_position_embeddings: 16,
+      num_labels: 2,
+      hidden_dropout_prob: 0,
+      attention_probs_dropout_prob: 0,
+    };
     const model = new BertForSequenceClassification(cfg);
-    const base = new Map(model.namedParameters().filter(([n]) => /LayerNorm/.test(n)).map(([n, p]) => [n, Float32Array.from(p.value.dataSync())]));
+    const base = new Map(
+      model
+        .namedParameters()
+        .filter(([n]) => /LayerNorm/.test(n))
+        .map(([n, p]) => [n, Float32Array.from(p.value.dataSync())]),
+    );
     const masks = selectTopK(fakeFisher(SIZES, 4), 0.2);
     const peft = applyPeft(model, { method: 'ln-tuning', masks: toLnTuningMasks(masks) });
     const vars = peft.trainableParameters().map(([, p]) => p.variable);
     const opt = tf.train.adam(0.05);
-    const inputIds = tf.tensor2d([[2, 7, 9, 4], [5, 6, 12, 3]], [2, 4], 'int32');
+    const inputIds = tf.tensor2d(
+      [
+        [2, 7, 9, 4],
+        [5, 6, 12, 3],
+      ],
+      [2, 4],
+      'int32',
+    );
     const labels = tf.tensor1d([0, 1], 'int32');
     for (let s = 0; s < 5; s++) {
       opt.minimize(() => model.forward({ inputIds, labels }).loss as tf.Scalar, false, vars);

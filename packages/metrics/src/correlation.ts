@@ -29,7 +29,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 export function rank(values: ArrayLike<number>): number[] {
   const order = Array.from(values, (v, i) => [v, i] as [number, number]).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(order.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     const r = (i + j) / 2 + 1;

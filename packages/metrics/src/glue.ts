@@ -6,7 +6,11 @@ export type GlueTask = (typeof GLUE_TASKS)[number];
 
 /** The canonical name: `CoLA`, `SST-2`, `STS-B`, `MNLI-m` … → `cola`, `sst2`, `stsb`, `mnli_matched` … */
 export function glueTaskName(task: string): GlueTask {
-  const t = task.toLowerCase().replace(/-/g, '').replace(/^mnlim$/, 'mnli_matched').replace(/^mnlimm$/, 'mnli_mismatched');
+  const t = task
+    .toLowerCase()
+    .replace(/-/g, '')
+    .replace(/^mnlim$/, 'mnli_matched')
+    .replace(/^mnlimm$/, 'mnli_mismatched');
   if (!(GLUE_TASKS as readonly string[]).includes(t)) throw new RangeError(`unknown GLUE task "${task}"; expected one of ${GLUE_TASKS.join(', ')}`);
   return t as GlueTask;
 }

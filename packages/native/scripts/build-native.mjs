@@ -24,7 +24,12 @@ function finish(ok, message) {
   process.exit(1);
 }
 
-const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'src')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => join(root, 'src', f))];
+const sources = [
+  join(root, 'binding.gyp'),
+  ...readdirSync(join(root, 'src'))
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .map((f) => join(root, 'src', f)),
+];
 if (!force && existsSync(addon) && sources.every((s) => statSync(s).mtimeMs <= statSync(addon).mtimeMs)) finish(true);
 
 // node-gyp: the one npm runs scripts with, a local install, or the copy bundled with npm beside node
@@ -49,7 +54,10 @@ const prefix = resolve(dirname(process.execPath), '..');
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (r.status !== 0) {
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /error|not found|ERR!/i.test(l)).slice(0, 12);
+  const lines = `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .filter((l) => /error|not found|ERR!/i.test(l))
+    .slice(0, 12);
   finish(false, `node-gyp rebuild exited with ${r.status}:\n  ${lines.join('\n  ')}`);
 }
 finish(existsSync(addon), `node-gyp finished but ${addon} is missing`);

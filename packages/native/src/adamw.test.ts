@@ -35,7 +35,12 @@ describe.runIf(why == null)('AdamW step', () => {
         const heap = new Float32Array(7 * n + 16);
         const off = [1, n + 2, 2 * n + 3, 3 * n + 4, 4 * n + 5, 5 * n + 6, 6 * n + 7];
         [p, gr, m, v].forEach((a, i) => heap.set(a, off[i]));
-        g.adamw(off.map(() => heap), off, n, ...args);
+        g.adamw(
+          off.map(() => heap),
+          off,
+          n,
+          ...args,
+        );
         let worst = 0;
         for (let i = 0; i < n; i++) {
           const want = reference(p[i]!, gr[i]!, m[i]!, v[i]!, h);

@@ -95,7 +95,11 @@ describe.runIf(why == null)('gemm', () => {
     g.setThreads(2);
     for (const family of families) {
       g.setIsa(family as 'avx512' | 'avx2' | 'generic');
-      for (const [m, n, k] of [[200, 280, 660], [193, 256, 520], [192, 257, 690]] as const)
+      for (const [m, n, k] of [
+        [200, 280, 660],
+        [193, 256, 520],
+        [192, 257, 690],
+      ] as const)
         for (const ta of [false, true])
           for (const tb of [false, true]) {
             const a = random(m * k, 3 + m);

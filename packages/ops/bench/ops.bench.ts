@@ -5,16 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
-import {
-  loadBackend,
-  linear,
-  layerNorm,
-  gelu,
-  attention,
-  crossEntropy,
-  releaseNodeWebGPU,
-  type BackendName,
-} from '@tfjs-peft/ops';
+import { loadBackend, linear, layerNorm, gelu, attention, crossEntropy, releaseNodeWebGPU, type BackendName } from '@tfjs-peft/ops';
 import { setTransposedMatMulFastPath, setSharedIdentity } from '@tfjs-peft/ops/kernels';
 
 const { values: args } = parseArgs({
@@ -70,7 +61,15 @@ async function benchBackend(backend: BackendName): Promise<Row[]> {
   const rows: Row[] = [];
   // 'plain' runs with the backend's own kernels: no transpose/batched fast path, copying Identity
   const fast = (on: boolean) => backend === 'wasm' && setTransposedMatMulFastPath('wasm', on) === on && setSharedIdentity('wasm', on) === on;
-  const both = async (op: string, shape: string, plainF: () => tf.Tensor | tf.Tensor[], plainB: () => tf.Tensor | tf.Tensor[], oursF: () => tf.Tensor | tf.Tensor[], oursB: () => tf.Tensor | tf.Tensor[], note?: string) => {
+  const both = async (
+    op: string,
+    shape: string,
+    plainF: () => tf.Tensor | tf.Tensor[],
+    plainB: () => tf.Tensor | tf.Tensor[],
+    oursF: () => tf.Tensor | tf.Tensor[],
+    oursB: () => tf.Tensor | tf.Tensor[],
+    note?: string,
+  ) => {
     fast(false);
     const plainFwd = await time(plainF);
     const plainFb = await time(plainB);
@@ -107,23 +106,59 @@ async function benchBackend(backend: BackendName): Promise<Row[]> {
   const w = tf.randomNormal([n, k]);
   const bias = tf.randomNormal([n]);
   const linF = (x: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => linear(x, ww, bb);
-  await both('linear', `[${m},${k}]→${n}`, () => linF(a, w, bias), fwdBwd(linF, [a, w, bias]), () => linF(a, w, bias), fwdBwd(linF, [a, w, bias]));
+  await both(
+    'linear',
+    `[${m},${k}]→${n}`,
+    () => linF(a, w, bias),
+    fwdBwd(linF, [a, w, bias]),
+    () => linF(a, w, bias),
+    fwdBwd(linF, [a, w, bias]),
+  );
 
   const x = tf.randomNormal([8, 128, 768]);
   const g = tf.randomNormal([768]);
   const beta = tf.randomNormal([768]);
-  await both('layerNorm', '[8,128,768]', () => plain.layerNorm(x, g, beta), fwdBwd(plain.layerNorm, [x, g, beta]), () => layerNorm(x, g, beta, 1e-12), fwdBwd((p, q, r) => layerNorm(p, q, r, 1e-12), [x, g, beta]));
+  await both(
+    'layerNorm',
+    '[8,128,768]',
+    () => plain.layerNorm(x, g, beta),
+    fwdBwd(plain.layerNorm, [x, g, beta]),
+    () => layerNorm(x, g, beta, 1e-12),
+    fwdBwd((p, q, r) => layerNorm(p, q, r, 1e-12), [x, g, beta]),
+  );
   const h = tf.randomNormal([8, 128, 3072]);
-  await both('gelu', '[8,128,3072]', () => plain.gelu(h), fwdBwd(plain.gelu, [h]), () => gelu(h), fwdBwd((t) => gelu(t), [h]));
+  await both(
+    'gelu',
+    '[8,128,3072]',
+    () => plain.gelu(h),
+    fwdBwd(plain.gelu, [h]),
+    () => gelu(h),
+    fwdBwd((t) => gelu(t), [h]),
+  );
   const q = tf.randomNormal([8, 12, 128, 64]);
   const kk = tf.randomNormal([8, 12, 128, 64]);
   const v = tf.randomNormal([8, 12, 128, 64]);
   const mask = tf.ones([8, 128], 'int32');
   const att = (qq: tf.Tensor, k2: tf.Tensor, vv: tf.Tensor) => attention(qq, k2, vv, { mask });
-  await both('attention', 'B8 H12 T128 D64', () => att(q, kk, v), fwdBwd(att, [q, kk, v]), () => att(q, kk, v), fwdBwd(att, [q, kk, v]), 'same composition; plain = the backend\'s own kernels');
+  await both(
+    'attention',
+    'B8 H12 T128 D64',
+    () => att(q, kk, v),
+    fwdBwd(att, [q, kk, v]),
+    () => att(q, kk, v),
+    fwdBwd(att, [q, kk, v]),
+    "same composition; plain = the backend's own kernels",
+  );
   const z = tf.randomNormal([1024, 30522]);
   const labels = tf.randomUniform([1024], 0, 30522, 'int32');
-  await both('crossEntropy', '[1024,30522]', () => plain.crossEntropy(z, labels), fwdBwd((t) => plain.crossEntropy(t, labels), [z]), () => crossEntropy(z, labels), fwdBwd((t) => crossEntropy(t, labels), [z]));
+  await both(
+    'crossEntropy',
+    '[1024,30522]',
+    () => plain.crossEntropy(z, labels),
+    fwdBwd((t) => plain.crossEntropy(t, labels), [z]),
+    () => crossEntropy(z, labels),
+    fwdBwd((t) => crossEntropy(t, labels), [z]),
+  );
   tf.dispose([a, aT, b, bT, w, bias, x, g, beta, h, q, kk, v, mask, z, labels]);
   return rows;
 }

@@ -91,11 +91,6 @@ export function activation(name: string): (x: tf.Tensor) => tf.Tensor {
     case 'swish':
       return silu;
     default:
-      throw new OpInputError(
-        'activation',
-        'name',
-        'one of gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish',
-        `unknown hidden_act "${name}"`,
-      );
+      throw new OpInputError('activation', 'name', 'one of gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish', `unknown hidden_act "${name}"`);
   }
 }

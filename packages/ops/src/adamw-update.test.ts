@@ -7,7 +7,13 @@ import { setNativeGemm, type NativeGemm } from './kernels/native-mat-mul';
 import { randomArray, read, testBackends, useBackend } from './testing';
 
 /** torch.optim.AdamW's update in float64. */
-function reference(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, h: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; c1: number; c2: number }) {
+function reference(
+  p: Float64Array,
+  g: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  h: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; c1: number; c2: number },
+) {
   const out = [new Float64Array(p.length), new Float64Array(p.length), new Float64Array(p.length)];
   for (let i = 0; i < p.length; i++) {
     const m1 = h.beta1 * m[i]! + (1 - h.beta1) * g[i]!;
@@ -23,7 +29,11 @@ describe.each(testBackends())('adamwUpdate on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   it('the fused kernel (cpu: JavaScript, wasm: SIMD, webgpu: WGSL) and the composite both match float64 torch.optim.AdamW; no leaks', async () => {
-    for (const [n, step] of [[1, 1], [7, 3], [1030, 1000]] as const) {
+    for (const [n, step] of [
+      [1, 1],
+      [7, 3],
+      [1030, 1000],
+    ] as const) {
       const data = [91, 92, 93, 94].map((s, i) => Float64Array.from(randomArray(n, s), (x) => (i === 3 ? Math.abs(x) * 1e-2 : x)));
       const [p, g, m, v] = data.map((d) => tf.tensor1d(Array.from(d)));
       const h = { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, c1: 1 - 0.9 ** step, c2: 1 - 0.999 ** step };
@@ -36,7 +46,8 @@ describe.each(testBackends())('adamwUpdate on %s', (backend) => {
         const got = adamwUpdate(p!, g!, m!, v!, h);
         for (let k = 0; k < 3; k++) {
           const vals = await read(got[k]!);
-          for (let i = 0; i < n; i++) expect(Math.abs(vals[i]! - want[k]![i]!), `${fused ? 'fused' : 'composite'} output ${k}[${i}] of ${n}`).toBeLessThan(1e-6 + 1e-5 * Math.abs(want[k]![i]!));
+          for (let i = 0; i < n; i++)
+            expect(Math.abs(vals[i]! - want[k]![i]!), `${fused ? 'fused' : 'composite'} output ${k}[${i}] of ${n}`).toBeLessThan(1e-6 + 1e-5 * Math.abs(want[k]![i]!));
         }
         tf.dispose(got);
         expect(tf.memory().numTensors).toBe(before);

@@ -21,7 +21,11 @@ export interface AdamWHyper {
  * composite of element-wise ops elsewhere, and as their reference.
  */
 export function adamwUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, h: AdamWHyper): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  for (const [name, t] of [['g', g], ['m', m], ['v', v]] as const) {
+  for (const [name, t] of [
+    ['g', g],
+    ['m', m],
+    ['v', v],
+  ] as const) {
     if (t.shape.join(',') !== p.shape.join(',')) throw new OpInputError('adamwUpdate', name, fmtShape(p.shape), fmtShape(t.shape));
   }
   if ([p, g, m, v].every((t) => t.dtype === 'float32') && useFused(ADAMW_KERNEL)) {

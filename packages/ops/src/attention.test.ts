@@ -56,11 +56,17 @@ describe.each(testBackends())('attention on %s', (backend) => {
       refFn: (q, k, v, _m, pk, pv) => {
         // the reference takes per-batch prefixes: repeat the shared one
         const rep = (x: Float64Array) => Float64Array.from({ length: b * x.length }, (_, i) => x[i % x.length]!);
-        return ref.attention(q, k, v, { b, h, tq, tk, d, dv: d, p }, {
-          keep: (bi, i, j) => maskArr[bi * tk + j] === 1 && j <= i + (tk - tq),
-          pk: rep(pk!),
-          pv: rep(pv!),
-        });
+        return ref.attention(
+          q,
+          k,
+          v,
+          { b, h, tq, tk, d, dv: d, p },
+          {
+            keep: (bi, i, j) => maskArr[bi * tk + j] === 1 && j <= i + (tk - tq),
+            pk: rep(pk!),
+            pv: rep(pv!),
+          },
+        );
       },
       tol,
     });

@@ -33,10 +33,7 @@ describe.each(testBackends())('losses on %s', (backend) => {
         { shape: [n], data: labels, dtype: 'int32' },
       ],
       tfFn: (z, y) => crossEntropy(z, y, { reduction: 'none' }),
-      refFn: (z) =>
-        Float64Array.from(labels, (y, i) =>
-          y === -100 ? 0 : ref.crossEntropy(z.subarray(i * c, (i + 1) * c), [y], c),
-        ),
+      refFn: (z) => Float64Array.from(labels, (y, i) => (y === -100 ? 0 : ref.crossEntropy(z.subarray(i * c, (i + 1) * c), [y], c))),
       tol,
     });
   });
@@ -44,7 +41,10 @@ describe.each(testBackends())('losses on %s', (backend) => {
   it('the fused kernels (wasm: SIMD, cpu: JavaScript, webgpu: WGSL) agree with the composite over a vocabulary-sized class axis, in less memory', async () => {
     const [rows, classes] = [37, 1003]; // not a multiple of the 4 SIMD lanes
     const z = tf.tensor(Array.from(randomArray(rows * classes, 53, 6)), [rows, classes]);
-    const y = tf.tensor1d(Array.from({ length: rows }, (_, i) => (i % 5 === 4 ? -100 : (i * 131) % classes)), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: rows }, (_, i) => (i % 5 === 4 ? -100 : (i * 131) % classes)),
+      'int32',
+    );
     for (const reduction of ['mean', 'sum', 'none'] as const)
       for (const labelSmoothing of [0, 0.1]) {
         const run = async () => {
@@ -101,7 +101,10 @@ describe.each(testBackends())('losses on %s', (backend) => {
     for (const reduction of ['mean', 'sum'] as const)
       await checkOp({
         label: `mse ${reduction}`,
-        inputs: [{ shape: [8], data: p }, { shape: [8], data: t }],
+        inputs: [
+          { shape: [8], data: p },
+          { shape: [8], data: t },
+        ],
         tfFn: (a, b) => mse(a, b, reduction),
         refFn: (a, b) => {
           let s = 0;

@@ -24,14 +24,16 @@ describe.each(testBackends())('dropout on %s', (backend) => {
     const x = tf.randomNormal([4, 5]);
     expect(dropout(x, 0.5, 1, false)).toBe(x);
     expect(dropout(x, 0, 1)).toBe(x);
-    const g = await tf.grad((t: tf.Tensor) => tf.sum(dropout(t, 0.5, 9)))(x).data();
+    const g = await tf
+      .grad((t: tf.Tensor) => tf.sum(dropout(t, 0.5, 9)))(x)
+      .data();
     const y = await dropout(tf.onesLike(x), 0.5, 9).data();
     expect(Array.from(g)).toEqual(Array.from(y));
     expect(() => dropout(x, 1, 0)).toThrow(/dropout: rate expected a number in \[0, 1\)/);
     x.dispose();
   });
 
-  it('the fused kernel (wasm, cpu, webgpu) draws the composite\'s mask exactly and keeps nothing for backward', async () => {
+  it("the fused kernel (wasm, cpu, webgpu) draws the composite's mask exactly and keeps nothing for backward", async () => {
     const x = tf.randomNormal([37, 41]);
     const fused = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(dropout(t, 0.25, 5), t)));
     const a = Array.from(await dropout(x, 0.25, 5).data());
@@ -43,7 +45,11 @@ describe.each(testBackends())('dropout on %s', (backend) => {
     expect(a).toEqual(b);
     expect(ga).toEqual(gb);
     // other rates, a negative seed, lengths with and without a tail beyond the 4-lane SIMD loop
-    for (const [shape, rate, seed] of [[[3, 1000], 0.1, -7], [[2, 3, 5], 0.5, 123456789], [[4097], 0.9, 0]] as const) {
+    for (const [shape, rate, seed] of [
+      [[3, 1000], 0.1, -7],
+      [[2, 3, 5], 0.5, 123456789],
+      [[4097], 0.9, 0],
+    ] as const) {
       const z = tf.randomNormal([...shape]);
       const ours = Array.from(await dropout(z, rate, seed).data());
       setFusedKernels(false);

@@ -124,7 +124,8 @@ export function gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, a
       const stored = new Set<tf.Tensor>();
       for (const [name, x] of Object.entries(node.inputs)) {
         const gradFn = inputGradients[name];
-        if (gradFn == null) throw new GradientError(`gradients: kernel ${node.kernelName} gives no gradient for its input '${name}' (it has: ${Object.keys(inputGradients).join(', ')})`);
+        if (gradFn == null)
+          throw new GradientError(`gradients: kernel ${node.kernelName} gives no gradient for its input '${name}' (it has: ${Object.keys(inputGradients).join(', ')})`);
         const dx = engine.tidy(gradFn);
         if (dx.dtype !== 'float32') throw new GradientError(`gradients: the gradient of input '${name}' of ${node.kernelName} is ${dx.dtype}; expected float32`);
         if (!tf.util.arraysEqual(dx.shape, x.shape)) {

@@ -28,8 +28,14 @@ describe.each(testBackends())('layerNorm on %s', (backend) => {
   it('the fused kernel (cpu: JavaScript, wasm: SIMD, webgpu: WGSL) runs and agrees with the composite, forward and backward (ragged rows)', async () => {
     for (const d of [256, 37, 3]) {
       const rows = 12;
-      const x = tf.tensor(Array.from(randomArray(rows * d, 31, 4)).map((v, i) => v + (i % d) * 0.01), [3, 4, d]);
-      const g = tf.tensor(Array.from(randomArray(d, 32)).map((v) => 1 + v), [d]);
+      const x = tf.tensor(
+        Array.from(randomArray(rows * d, 31, 4)).map((v, i) => v + (i % d) * 0.01),
+        [3, 4, d],
+      );
+      const g = tf.tensor(
+        Array.from(randomArray(d, 32)).map((v) => 1 + v),
+        [d],
+      );
       const b = tf.tensor(Array.from(randomArray(d, 33)), [d]);
       const dy = tf.tensor(Array.from(randomArray(rows * d, 34)), [3, 4, d]);
       const run = async () => {
@@ -47,7 +53,9 @@ describe.each(testBackends())('layerNorm on %s', (backend) => {
       setFusedKernels(false);
       const composite = await run();
       setFusedKernels(true);
-      fused.forEach((vals, k) => vals.forEach((v, i) => expect(Math.abs(v - composite[k]![i]!), `d=${d} output ${k}[${i}]`).toBeLessThan(1e-5 + 1e-5 * Math.abs(composite[k]![i]!))));
+      fused.forEach((vals, k) =>
+        vals.forEach((v, i) => expect(Math.abs(v - composite[k]![i]!), `d=${d} output ${k}[${i}]`).toBeLessThan(1e-5 + 1e-5 * Math.abs(composite[k]![i]!))),
+      );
       tf.dispose([x, g, b, dy]);
     }
   });

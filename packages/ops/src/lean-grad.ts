@@ -38,10 +38,14 @@ export function addBias(y: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   if (!requiresGrad(bias)) {
     return lean((yi: tf.Tensor) => ({ value: tf.add(yi, bias), gradFunc: (dy: tf.Tensor) => dy }), y);
   }
-  return lean((yi: tf.Tensor, bi: tf.Tensor) => ({
-    value: tf.add(yi, bi),
-    gradFunc: (dy: tf.Tensor) => [dy, leading.length ? tf.sum(dy, leading) : tf.clone(dy)],
-  }), y, bias);
+  return lean(
+    (yi: tf.Tensor, bi: tf.Tensor) => ({
+      value: tf.add(yi, bi),
+      gradFunc: (dy: tf.Tensor) => [dy, leading.length ? tf.sum(dy, leading) : tf.clone(dy)],
+    }),
+    y,
+    bias,
+  );
 }
 
 /** `a + b` for two tensors of one shape (residual connections). */
@@ -53,10 +57,13 @@ export function addResidual(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 /** `s · scale + shift` where `shift` (a mask bias, broadcast to `s`) is a constant. */
 export function scaleShift(s: tf.Tensor, scale: number, shift: tf.Tensor | null): tf.Tensor {
-  return lean((si: tf.Tensor) => ({
-    value: shift == null ? tf.mul(si, scale) : tf.add(tf.mul(si, scale), shift),
-    gradFunc: (dy: tf.Tensor) => tf.mul(dy, scale),
-  }), s);
+  return lean(
+    (si: tf.Tensor) => ({
+      value: shift == null ? tf.mul(si, scale) : tf.add(tf.mul(si, scale), shift),
+      gradFunc: (dy: tf.Tensor) => tf.mul(dy, scale),
+    }),
+    s,
+  );
 }
 
 /**
@@ -73,8 +80,12 @@ export function frozenLinear2d(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor 
   if (bias == null || !requiresGrad(bias)) {
     return lean((xi: tf.Tensor) => ({ value: forward(xi, bias), gradFunc: (dy: tf.Tensor) => frozenMatMul(dy, weight) }), x);
   }
-  return lean((xi: tf.Tensor, bi: tf.Tensor) => ({
-    value: forward(xi, bi),
-    gradFunc: (dy: tf.Tensor) => [frozenMatMul(dy, weight), tf.sum(dy, 0)],
-  }), x, bias);
+  return lean(
+    (xi: tf.Tensor, bi: tf.Tensor) => ({
+      value: forward(xi, bi),
+      gradFunc: (dy: tf.Tensor) => [frozenMatMul(dy, weight), tf.sum(dy, 0)],
+    }),
+    x,
+    bias,
+  );
 }

@@ -19,7 +19,12 @@ function injectCrashAt(k: number): { arm(on: boolean): void; ops: string[]; cras
   for (const name of MUTATING) {
     (checkpointIo as Record<string, unknown>)[name] = async (...args: string[]) => {
       if (armed && !crashed) {
-        ops.push(`${name}(${args.filter((a) => typeof a === 'string').map((a) => a.replace(/.*\//, '')).join(', ')})`);
+        ops.push(
+          `${name}(${args
+            .filter((a) => typeof a === 'string')
+            .map((a) => a.replace(/.*\//, ''))
+            .join(', ')})`,
+        );
         if (ops.length === k) {
           crashed = true;
           throw new Error(`injected crash at ${ops[k - 1]}`);
@@ -43,7 +48,12 @@ function options(dir: string, onStep?: (step: number) => void): Partial<TrainerO
     evalEvery: 2,
     metricForBest: 'accuracy',
     evaluate: async () => ({ accuracy: step / 10 }),
-    callbacks: { onStep: (l) => { step = l.step; onStep?.(l.step); } },
+    callbacks: {
+      onStep: (l) => {
+        step = l.step;
+        onStep?.(l.step);
+      },
+    },
   };
 }
 
@@ -76,7 +86,10 @@ describe('a crash at any step of a checkpoint save leaves a complete checkpoint 
       const latest = await latestCheckpoint(dir);
       const where = `crash at ${fault.ops[k - 1]}`;
       expect(latest, where).toMatch(/checkpoint-(2|4)$/);
-      expect((await readdir(dir)).filter((n) => /\.tmp-|\.swap-old/.test(n)), where).toEqual([]);
+      expect(
+        (await readdir(dir)).filter((n) => /\.tmp-|\.swap-old/.test(n)),
+        where,
+      ).toEqual([]);
       const probe = setup();
       const bestState = await loadCheckpoint(join(dir, 'best'), probe.model, probe.trainer.optimizer);
       expect([2, 4], where).toContain(bestState.step);

@@ -40,16 +40,26 @@ function checkState(file: string, v: unknown): TrainerState {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CheckpointError(file, null, `expected a JSON object with the trainer state, got ${show(v)}`);
   const s = v as Record<string, unknown>;
   const nonNegInt = (k: string) => {
-    if (!(typeof s[k] === 'number' && Number.isSafeInteger(s[k]) && (s[k] as number) >= 0)) throw new CheckpointError(file, k, `expected a non-negative integer, got ${show(s[k])}`);
+    if (!(typeof s[k] === 'number' && Number.isSafeInteger(s[k]) && (s[k] as number) >= 0))
+      throw new CheckpointError(file, k, `expected a non-negative integer, got ${show(s[k])}`);
   };
   for (const k of ['step', 'epoch', 'batchInEpoch', 'badEvals']) nonNegInt(k);
-  if (!(typeof s.seedState === 'number' && Number.isInteger(s.seedState) && s.seedState >= 0 && s.seedState <= 0xffffffff)) throw new CheckpointError(file, 'seedState', `expected an unsigned 32-bit integer, got ${show(s.seedState)}`);
-  if (!(s.bestMetric === null || (typeof s.bestMetric === 'number' && Number.isFinite(s.bestMetric)))) throw new CheckpointError(file, 'bestMetric', `expected a finite number or null, got ${show(s.bestMetric)}`);
-  if (!(s.bestStep === null || (typeof s.bestStep === 'number' && Number.isSafeInteger(s.bestStep) && s.bestStep >= 0))) throw new CheckpointError(file, 'bestStep', `expected a non-negative integer or null, got ${show(s.bestStep)}`);
-  if ((s.bestMetric === null) !== (s.bestStep === null)) throw new CheckpointError(file, 'bestStep', `expected bestMetric and bestStep to be both null or both set, got bestMetric ${show(s.bestMetric)} and bestStep ${show(s.bestStep)}`);
+  if (!(typeof s.seedState === 'number' && Number.isInteger(s.seedState) && s.seedState >= 0 && s.seedState <= 0xffffffff))
+    throw new CheckpointError(file, 'seedState', `expected an unsigned 32-bit integer, got ${show(s.seedState)}`);
+  if (!(s.bestMetric === null || (typeof s.bestMetric === 'number' && Number.isFinite(s.bestMetric))))
+    throw new CheckpointError(file, 'bestMetric', `expected a finite number or null, got ${show(s.bestMetric)}`);
+  if (!(s.bestStep === null || (typeof s.bestStep === 'number' && Number.isSafeInteger(s.bestStep) && s.bestStep >= 0)))
+    throw new CheckpointError(file, 'bestStep', `expected a non-negative integer or null, got ${show(s.bestStep)}`);
+  if ((s.bestMetric === null) !== (s.bestStep === null))
+    throw new CheckpointError(
+      file,
+      'bestStep',
+      `expected bestMetric and bestStep to be both null or both set, got bestMetric ${show(s.bestMetric)} and bestStep ${show(s.bestStep)}`,
+    );
   if (!Array.isArray(s.history)) throw new CheckpointError(file, 'history', `expected an array of evaluation records, got ${show(s.history)}`);
   s.history.forEach((h, i) => {
-    if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h as object).every((x) => typeof x === 'number')) throw new CheckpointError(file, `history[${i}]`, `expected an object of numbers, got ${show(h)}`);
+    if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h as object).every((x) => typeof x === 'number'))
+      throw new CheckpointError(file, `history[${i}]`, `expected an object of numbers, got ${show(h)}`);
   });
   return s as unknown as TrainerState;
 }
@@ -83,7 +93,8 @@ async function readTensors(file: string): Promise<SafetensorsFile> {
 function checkTensor(file: string, name: string, raw: RawTensor, shape: readonly number[], dtype: string): Float32Array | Int32Array | Uint8Array {
   const allowed = dtype === 'float32' ? FLOAT_DTYPES : INT_DTYPES;
   if (!allowed.has(raw.dtype)) throw new CheckpointError(file, name, `expected dtype ${dtype === 'float32' ? 'F32' : 'I32'} (${dtype}), got ${raw.dtype}`);
-  if (raw.shape.length !== shape.length || raw.shape.some((d, i) => d !== shape[i])) throw new CheckpointError(file, name, `expected shape [${shape.join(',')}], got [${raw.shape.join(',')}]`);
+  if (raw.shape.length !== shape.length || raw.shape.some((d, i) => d !== shape[i]))
+    throw new CheckpointError(file, name, `expected shape [${shape.join(',')}], got [${raw.shape.join(',')}]`);
   const values = rawToTypedArray(raw, name);
   if (values instanceof Float32Array) {
     const bad = values.findIndex((x) => !Number.isFinite(x));
@@ -107,7 +118,13 @@ export async function validateCheckpoint(dir: string, model: Module, optimizer: 
   const wFile = `${dir}/${WEIGHTS}`;
   const w = await readTensors(wFile);
   const params = new Map(model.trainableParameters());
-  for (const name of w.tensors.keys()) if (!params.has(name)) throw new CheckpointError(wFile, name, `is not a trainable parameter of this model (expected one of ${[...params.keys()].slice(0, 8).join(', ')}${params.size > 8 ? ', …' : ''})`);
+  for (const name of w.tensors.keys())
+    if (!params.has(name))
+      throw new CheckpointError(
+        wFile,
+        name,
+        `is not a trainable parameter of this model (expected one of ${[...params.keys()].slice(0, 8).join(', ')}${params.size > 8 ? ', …' : ''})`,
+      );
   const weights = new Map<string, Float32Array | Int32Array | Uint8Array>();
   for (const [name, p] of params) {
     const raw = w.tensors.get(name);
@@ -119,7 +136,8 @@ export async function validateCheckpoint(dir: string, model: Module, optimizer: 
   const o = await readTensors(oFile);
   const stepText = o.metadata.step;
   const optimizerStep = Number(stepText);
-  if (stepText === undefined || !/^\d+$/.test(stepText) || !Number.isSafeInteger(optimizerStep)) throw new CheckpointError(oFile, 'step', `expected the optimizer step as a non-negative integer in the metadata, got ${show(stepText)}`);
+  if (stepText === undefined || !/^\d+$/.test(stepText) || !Number.isSafeInteger(optimizerStep))
+    throw new CheckpointError(oFile, 'step', `expected the optimizer step as a non-negative integer in the metadata, got ${show(stepText)}`);
   if (optimizerStep > state.step) throw new CheckpointError(oFile, 'step', `expected at most the trainer step ${state.step} (from ${STATE}), got ${optimizerStep}`);
   const kinds = optimizer.slotNames;
   const shapes = new Map(optimizer.params.map((e) => [e.name, e.param.shape]));
@@ -137,8 +155,10 @@ export async function validateCheckpoint(dir: string, model: Module, optimizer: 
     } catch {
       listed = undefined;
     }
-    if (!Array.isArray(listed) || !listed.every((k) => typeof k === 'string')) throw new CheckpointError(oFile, 'slots', `expected a JSON array of slot names in the metadata, got ${show(o.metadata.slots)}`);
-    for (const k of listed as string[]) if (!o.tensors.has(k)) throw new CheckpointError(oFile, k, `is missing: the file's metadata lists it among the ${listed.length} optimizer slots`);
+    if (!Array.isArray(listed) || !listed.every((k) => typeof k === 'string'))
+      throw new CheckpointError(oFile, 'slots', `expected a JSON array of slot names in the metadata, got ${show(o.metadata.slots)}`);
+    for (const k of listed as string[])
+      if (!o.tensors.has(k)) throw new CheckpointError(oFile, k, `is missing: the file's metadata lists it among the ${listed.length} optimizer slots`);
     const set = new Set(listed as string[]);
     for (const k of o.tensors.keys()) if (!set.has(k)) throw new CheckpointError(oFile, k, `is not listed among the optimizer slots in the file's metadata`);
   }

@@ -6,7 +6,11 @@ import { clipGradNorm, globalGradNorm } from './clip';
 describe('clipGradNorm with non-finite gradients', () => {
   beforeAll(() => useBackend('cpu'));
 
-  for (const [label, bad] of [['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]] as const) {
+  for (const [label, bad] of [
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+  ] as const) {
     it(`a ${label} gradient is reported (finite: false), not scaled into the others`, async () => {
       const g = { a: tf.tensor1d([3, 0]), b: tf.tensor1d([0, bad]) };
       const r = await clipGradNorm(g, 1);

@@ -9,5 +9,15 @@ export { learningRate, type ScheduleName } from './schedule';
 export { clipGradNorm, globalGradNorm } from './clip';
 export { memorySink, callbackSink, type LogSink, type LogRecord, type EvalLog } from './log/log-sink';
 export { jsonlFileSink } from './log/jsonl-file-sink';
-export { saveCheckpoint, loadCheckpoint, validateCheckpoint, recoverCheckpoints, latestCheckpoint, isCompleteCheckpoint, CheckpointError, type TrainerState, type ValidatedCheckpoint } from './checkpoint';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  validateCheckpoint,
+  recoverCheckpoints,
+  latestCheckpoint,
+  isCompleteCheckpoint,
+  CheckpointError,
+  type TrainerState,
+  type ValidatedCheckpoint,
+} from './checkpoint';
 export { ProgressBar } from './progress';

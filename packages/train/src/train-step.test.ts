@@ -96,7 +96,18 @@ describe('Trainer with an optimizer instance', () => {
     // exact resume with an instance: 4 steps, checkpoint, a fresh instance resumes to the same weights
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-inst-'));
     const first = setup({ outputDir: dir, saveEvery: 4, maxSteps: 4 });
-    await new Trainer<Batch>({ ...first.options, maxSteps: 10, optimizer: new AdamW(first.model.trainableParameters()), callbacks: { onStep: (l) => { if (l.step === 5) throw new Error('crash'); } } }).train().catch(() => undefined);
+    await new Trainer<Batch>({
+      ...first.options,
+      maxSteps: 10,
+      optimizer: new AdamW(first.model.trainableParameters()),
+      callbacks: {
+        onStep: (l) => {
+          if (l.step === 5) throw new Error('crash');
+        },
+      },
+    })
+      .train()
+      .catch(() => undefined);
     const second = setup({ outputDir: dir });
     const resumed = new Trainer<Batch>({ ...second.options, optimizer: new AdamW(second.model.trainableParameters()) });
     await resumed.resumeFrom(join(dir, 'checkpoint-4'));
@@ -126,9 +137,18 @@ describe('Trainer log sinks', () => {
     const mem = memorySink();
     const seen: LogRecord[] = [];
     let i = 0;
-    const { trainer } = setup({ maxSteps: 4, outputDir: dir, evalEvery: 2, evaluate: async () => ({ accuracy: [0.5, 0.6][i++]! }), logSinks: [mem, callbackSink((r) => void seen.push(r))] });
+    const { trainer } = setup({
+      maxSteps: 4,
+      outputDir: dir,
+      evalEvery: 2,
+      evaluate: async () => ({ accuracy: [0.5, 0.6][i++]! }),
+      logSinks: [mem, callbackSink((r) => void seen.push(r))],
+    });
     await trainer.train();
-    const file = (await readFile(join(dir, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const file = (await readFile(join(dir, 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(file.length).toBe(6);
     expect(mem.records).toEqual(file);
     expect(seen).toEqual(file);

@@ -90,7 +90,12 @@ export class TrainStep {
         this.optimizer.apply(g, call.lr);
         this.skippedInARow = 0;
       } else if (++this.skippedInARow >= (this.o.maxConsecutiveSkippedSteps ?? 10)) {
-        throw new TrainingDivergedError(stepNo, value, null, `the gradient norm is non-finite for ${this.skippedInARow} steps in a row (last at step ${stepNo}, loss ${value}); training stopped.`);
+        throw new TrainingDivergedError(
+          stepNo,
+          value,
+          null,
+          `the gradient norm is non-finite for ${this.skippedInARow} steps in a row (last at step ${stepNo}, loss ${value}); training stopped.`,
+        );
       }
       return { loss: value, gradNorm, skipped: !finite };
     } finally {

@@ -32,7 +32,18 @@ describe('Trainer: NaN/Inf gradients with a finite loss', () => {
       const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-nangrad-'));
       const snaps: number[][][] = [];
       const logs: { step: number; loss: number; skipped?: boolean }[] = [];
-      const s = setup({ maxSteps: 6, outputDir: dir, saveEvery: 1, maxGradNorm, callbacks: { onStep: async (l) => { logs.push(l); snaps.push(await weights(s.model)); } } });
+      const s = setup({
+        maxSteps: 6,
+        outputDir: dir,
+        saveEvery: 1,
+        maxGradNorm,
+        callbacks: {
+          onStep: async (l) => {
+            logs.push(l);
+            snaps.push(await weights(s.model));
+          },
+        },
+      });
       s.options.loss = nanGradLoss(s.model, 3);
       const before = await weights(s.model);
       const r = await s.trainer.train();
@@ -47,7 +58,10 @@ describe('Trainer: NaN/Inf gradients with a finite loss', () => {
         expect(await allFinite(join(dir, `checkpoint-${k}`, 'trainable.safetensors'))).toBe(true);
         expect(await allFinite(join(dir, `checkpoint-${k}`, 'optimizer.safetensors'))).toBe(true);
       }
-      const log = (await readFile(join(dir, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const log = (await readFile(join(dir, 'log.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(log[2].skipped).toBe(true);
       // the checkpoint after the skipped step resumes (validated: finite, complete)
       const fresh = setup();
@@ -71,7 +85,11 @@ describe('Trainer: NaN/Inf gradients with a finite loss', () => {
       maxSteps: 6,
       outputDir: dir,
       saveEvery: 2,
-      callbacks: { onStep: (l) => { if (l.step === 4) s.model.b.bias!.assign(tf.fill(s.model.b.bias!.shape, NaN)); } },
+      callbacks: {
+        onStep: (l) => {
+          if (l.step === 4) s.model.b.bias!.assign(tf.fill(s.model.b.bias!.shape, NaN));
+        },
+      },
     });
     const err = await s.trainer.train().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrainingDivergedError);
@@ -88,7 +106,16 @@ describe('Trainer: NaN/Inf gradients with a finite loss', () => {
     const g = Object.fromEntries(m.trainableParameters().map(([, p]) => [p.variable.name, tf.fill(p.shape, 1e30)]));
     opt.apply(g, 1e-3); // v = (1 − β2)·g² overflows float32
     tf.dispose(Object.values(g));
-    const err = await saveCheckpoint(join(dir, 'c'), m, opt, { step: 1, epoch: 0, batchInEpoch: 1, seedState: 1, bestMetric: null, bestStep: null, badEvals: 0, history: [] }).catch((e: unknown) => e);
+    const err = await saveCheckpoint(join(dir, 'c'), m, opt, {
+      step: 1,
+      epoch: 0,
+      batchInEpoch: 1,
+      seedState: 1,
+      bestMetric: null,
+      bestStep: null,
+      badEvals: 0,
+      history: [],
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointError);
     expect((err as Error).message).toMatch(/exp_avg_sq" has NaN or infinite values; refusing to save/);
     expect(await readdir(dir)).toEqual([]);

@@ -31,7 +31,15 @@ describe('Trainer', () => {
     const expected = await weights(straight.model);
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-resume-'));
     // the same configuration, interrupted after step 4 (a crash), with a checkpoint every 4 steps
-    const first = setup({ outputDir: dir, saveEvery: 4, callbacks: { onStep: (l) => { if (l.step === 5) throw new Error('simulated crash'); } } });
+    const first = setup({
+      outputDir: dir,
+      saveEvery: 4,
+      callbacks: {
+        onStep: (l) => {
+          if (l.step === 5) throw new Error('simulated crash');
+        },
+      },
+    });
     await expect(first.trainer.train()).rejects.toThrow(/simulated crash/);
     // a fresh process would build the same model and trainer, then resume
     const second = setup({ outputDir: dir });
@@ -39,7 +47,10 @@ describe('Trainer', () => {
     const r = await second.trainer.train();
     expect(r.steps).toBe(10);
     expect(await weights(second.model)).toEqual(expected);
-    const log = (await readFile(join(dir, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const log = (await readFile(join(dir, 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10]); // step 5 logged by the crashed run, then redone
     expect(Object.keys(log[0])).toEqual(['step', 'epoch', 'loss', 'lr', 'gradNorm', 'stepMs', 'tokensPerSecond']);
     expect(log[0].lr).toBe(0); // warm-up starts at 0
@@ -55,7 +66,11 @@ describe('Trainer', () => {
       warmupSteps: 0,
       maxGradNorm: 0,
       gradientAccumulationSteps: 2,
-      batches: (e) => [...full.options.batches(e)].flatMap((b) => [{ x: tf.slice(b.x, [0, 0], [2, 4]), y: tf.slice(b.y, [0], [2]) }, { x: tf.slice(b.x, [2, 0], [2, 4]), y: tf.slice(b.y, [2], [2]) }]),
+      batches: (e) =>
+        [...full.options.batches(e)].flatMap((b) => [
+          { x: tf.slice(b.x, [0, 0], [2, 4]), y: tf.slice(b.y, [0], [2]) },
+          { x: tf.slice(b.x, [2, 0], [2, 4]), y: tf.slice(b.y, [2], [2]) },
+        ]),
     });
     split.model.eval();
     await split.trainer.train();
@@ -87,7 +102,15 @@ describe('Trainer', () => {
     const scores = [0.5, 0.7, 0.6, 0.65, 0.55, 0.9];
     let i = 0;
     const seen: number[] = [];
-    const { trainer } = setup({ maxSteps: 12, outputDir: dir, evalEvery: 2, evaluate: async () => ({ accuracy: scores[i++]! }), metricForBest: 'accuracy', earlyStoppingPatience: 3, callbacks: { onEvaluate: (s) => void seen.push(s) } });
+    const { trainer } = setup({
+      maxSteps: 12,
+      outputDir: dir,
+      evalEvery: 2,
+      evaluate: async () => ({ accuracy: scores[i++]! }),
+      metricForBest: 'accuracy',
+      earlyStoppingPatience: 3,
+      callbacks: { onEvaluate: (s) => void seen.push(s) },
+    });
     const r = await trainer.train();
     expect(r.stoppedEarly).toBe(true);
     expect(seen).toEqual([2, 4, 6, 8, 10]);

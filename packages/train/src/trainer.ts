@@ -144,7 +144,12 @@ export class Trainer<B> {
   async train(): Promise<TrainResult> {
     const o = this.o;
     const accum = o.gradientAccumulationSteps ?? 1;
-    const trainStep = new TrainStep({ optimizer: this.optimizer, params: o.model.trainableParameters(), maxGradNorm: o.maxGradNorm, maxConsecutiveSkippedSteps: o.maxConsecutiveSkippedSteps });
+    const trainStep = new TrainStep({
+      optimizer: this.optimizer,
+      params: o.model.trainableParameters(),
+      maxGradNorm: o.maxGradNorm,
+      maxConsecutiveSkippedSteps: o.maxConsecutiveSkippedSteps,
+    });
     const bar = new ProgressBar(o.progress ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY));
     const losses: number[] = [];
     let stoppedEarly = false;
@@ -179,7 +184,15 @@ export class Trainer<B> {
           this.state.step++;
           losses.push(r.loss);
           const stepMs = performance.now() - t0;
-          const log: StepLog = { step: this.state.step, epoch: this.state.epoch, loss: r.loss, lr, gradNorm: r.gradNorm, stepMs, tokensPerSecond: o.tokensInBatch ? (tokens / stepMs) * 1000 : null };
+          const log: StepLog = {
+            step: this.state.step,
+            epoch: this.state.epoch,
+            loss: r.loss,
+            lr,
+            gradNorm: r.gradNorm,
+            stepMs,
+            tokensPerSecond: o.tokensInBatch ? (tokens / stepMs) * 1000 : null,
+          };
           if (r.skipped) log.skipped = true;
           bar.update({ step: this.state.step, total: o.maxSteps, loss: r.loss, lr, tokensPerSecond: log.tokensPerSecond });
           await this.log(log);

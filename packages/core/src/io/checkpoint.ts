@@ -14,19 +14,12 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
 }
 
 /** Writes tfjs tensors to a safetensors file atomically (Node), or into a `MemoryFolder`. */
-export async function writeSafetensors(
-  path: FileLocation,
-  tensors: Map<string, tf.Tensor> | Record<string, tf.Tensor>,
-  options: SerializeOptions = {},
-): Promise<void> {
+export async function writeSafetensors(path: FileLocation, tensors: Map<string, tf.Tensor> | Record<string, tf.Tensor>, options: SerializeOptions = {}): Promise<void> {
   await writeFileAtomic(path, await encodeSafetensors(tensors, options));
 }
 
 /** The bytes of a safetensors file for tfjs tensors (use this in browsers, e.g. for a download). */
-export async function encodeSafetensors(
-  tensors: Map<string, tf.Tensor> | Record<string, tf.Tensor>,
-  options: SerializeOptions = {},
-): Promise<Uint8Array> {
+export async function encodeSafetensors(tensors: Map<string, tf.Tensor> | Record<string, tf.Tensor>, options: SerializeOptions = {}): Promise<Uint8Array> {
   const raw = new Map<string, RawTensor>();
   for (const [name, t] of tensors instanceof Map ? tensors : Object.entries(tensors)) {
     raw.set(name, await tensorToRaw(t, options.floatDtype));
@@ -78,11 +71,7 @@ export async function readCheckpointWeights(dir: FileLocation): Promise<Map<stri
  * exceeds `maxShardBytes`, shards `model-0000i-of-0000n.safetensors` plus the index, as
  * `save_pretrained` does. Every file is written atomically.
  */
-export async function writeCheckpointWeights(
-  dir: FileLocation,
-  tensors: Map<string, tf.Tensor>,
-  options: SerializeOptions & { maxShardBytes?: number } = {},
-): Promise<string[]> {
+export async function writeCheckpointWeights(dir: FileLocation, tensors: Map<string, tf.Tensor>, options: SerializeOptions & { maxShardBytes?: number } = {}): Promise<string[]> {
   const maxShard = options.maxShardBytes ?? 5 * 1024 ** 3;
   const raw: [string, RawTensor][] = [];
   for (const [name, t] of tensors) raw.push([name, await tensorToRaw(t, options.floatDtype)]);
@@ -111,9 +100,6 @@ export async function writeCheckpointWeights(
     await writeFileAtomic(joinPath(dir, file), serializeSafetensors(new Map(shards[i]!), metadata));
     files.push(file);
   }
-  await writeFileAtomic(
-    joinPath(dir, SAFE_WEIGHTS_INDEX_NAME),
-    `${JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2)}\n`,
-  );
+  await writeFileAtomic(joinPath(dir, SAFE_WEIGHTS_INDEX_NAME), `${JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2)}\n`);
   return [...files, SAFE_WEIGHTS_INDEX_NAME];
 }

@@ -53,7 +53,13 @@ describe('MemoryFolder', () => {
 
   it('checkpoint weights round-trip through a memory folder, sharded too', async () => {
     const tensors = new Map<string, tf.Tensor>([
-      ['a.weight', tf.tensor2d([[1, 2], [3, 4]])],
+      [
+        'a.weight',
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+      ],
       ['b.bias', tf.tensor1d([5, 6, 7])],
     ]);
     for (const maxShardBytes of [undefined, 16]) {

@@ -23,8 +23,24 @@ const valid = () =>
 describe('safetensors bad input: each problem is a SafetensorsError naming file and tensor', () => {
   const cases: [string, Uint8Array, RegExp][] = [
     ['truncated below 8 bytes', Uint8Array.of(1, 2, 3), /bad\.st: truncated: 3 bytes/],
-    ['header length beyond the file', (() => { const b = valid(); new DataView(b.buffer).setBigUint64(0, 10n ** 6n, true); return b; })(), /header length 1000000 is beyond the end of the file/],
-    ['huge header length (u64)', (() => { const b = valid(); new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true); return b; })(), /is beyond the end of the file/],
+    [
+      'header length beyond the file',
+      (() => {
+        const b = valid();
+        new DataView(b.buffer).setBigUint64(0, 10n ** 6n, true);
+        return b;
+      })(),
+      /header length 1000000 is beyond the end of the file/,
+    ],
+    [
+      'huge header length (u64)',
+      (() => {
+        const b = valid();
+        new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true);
+        return b;
+      })(),
+      /is beyond the end of the file/,
+    ],
     ['non-JSON header', fileWithHeader(null, 0, '{"w": {dtype'), /header is not valid UTF-8 JSON/],
     ['invalid UTF-8', fileWithHeader(null, 0, '\u0000'.repeat(0) + '{}').map((v, i) => (i === 8 ? 0xff : v)), /header is not valid UTF-8 JSON/],
     ['header is an array', fileWithHeader([1, 2]), /header must be a JSON object, got an array/],
@@ -33,9 +49,21 @@ describe('safetensors bad input: each problem is a SafetensorsError naming file 
     ['fractional shape', fileWithHeader({ w: { dtype: 'F32', shape: [1.5], data_offsets: [0, 4] } }, 4), /tensor "w": shape must be/],
     ['offsets reversed', fileWithHeader({ w: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, 4), /tensor "w": data_offsets must be \[begin, end\]/],
     ['offsets missing', fileWithHeader({ w: { dtype: 'F32', shape: [1] } }, 4), /tensor "w": data_offsets must be/],
-    ['offsets outside the data', fileWithHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 4), /tensor "w": data_offsets \[0, 8\] are outside the data section \(4 bytes; file truncated\?\)/],
-    ['shape × dtype ≠ byte length', fileWithHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8), /tensor "w": 8 bytes of data, but shape \[3\] × F32 \(4 bytes\) needs 12/],
-    ['overlapping tensors', fileWithHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12), /tensor "b" overlaps tensor "a"/],
+    [
+      'offsets outside the data',
+      fileWithHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 4),
+      /tensor "w": data_offsets \[0, 8\] are outside the data section \(4 bytes; file truncated\?\)/,
+    ],
+    [
+      'shape × dtype ≠ byte length',
+      fileWithHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8),
+      /tensor "w": 8 bytes of data, but shape \[3\] × F32 \(4 bytes\) needs 12/,
+    ],
+    [
+      'overlapping tensors',
+      fileWithHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12),
+      /tensor "b" overlaps tensor "a"/,
+    ],
     ['entry not an object', fileWithHeader({ w: 3 }), /tensor "w": entry must be an object/],
     ['metadata not strings', fileWithHeader({ __metadata__: { a: 1 } }), /__metadata__\.a must be a string/],
   ];

@@ -182,7 +182,11 @@ describe('safetensors mutation suite (fast-check)', () => {
     const strings = [...headerText.matchAll(/"[^"]*"/g)].map((m) => [m.index!, m[0].length] as const);
     const edit = fc.oneof(
       fc.tuple(fc.constant('num' as const), fc.nat(numbers.length - 1), fc.integer({ min: -2, max: 200 })),
-      fc.tuple(fc.constant('str' as const), fc.nat(strings.length - 1), fc.constantFrom('"w"', '"ids"', '"h"', '"F32"', '"I64"', '"BF16"', '"__metadata__"', '"__proto__"', '"data_offsets"', '"shape"', '"x"')),
+      fc.tuple(
+        fc.constant('str' as const),
+        fc.nat(strings.length - 1),
+        fc.constantFrom('"w"', '"ids"', '"h"', '"F32"', '"I64"', '"BF16"', '"__metadata__"', '"__proto__"', '"data_offsets"', '"shape"', '"x"'),
+      ),
       fc.tuple(fc.constant('dup' as const), fc.nat(strings.length - 1), fc.constant('')),
     );
     fc.assert(

@@ -56,7 +56,7 @@ describe('safetensors format', () => {
     expect(values('g.u8')).toEqual([0, 255]);
     expect(values('h.bool')).toEqual([1, 0, 1]);
     expect(back.tensors.get('i.empty')!.shape).toEqual([0, 4]);
-    for (const [name, t] of back.tensors) expect(t.bytes.byteOffset % Math.min(8, t.bytes.byteLength || 1)).toBe(0), void name;
+    for (const [name, t] of back.tensors) (expect(t.bytes.byteOffset % Math.min(8, t.bytes.byteLength || 1)).toBe(0), void name);
   });
 
   it('half and bfloat16 conversions are exact where representable and round to nearest even', () => {
@@ -105,7 +105,10 @@ describe('safetensors format', () => {
 
   it('writes tfjs tensors atomically and reads them back; F16 storage halves the size', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-st-'));
-    const a = tf.tensor2d([[1, 2], [3, 4.5]]);
+    const a = tf.tensor2d([
+      [1, 2],
+      [3, 4.5],
+    ]);
     const ids = tf.tensor1d([3, 1], 'int32');
     await writeSafetensors(join(dir, 'x.safetensors'), { a, ids });
     await writeSafetensors(join(dir, 'h.safetensors'), { a }, { floatDtype: 'F16' });
@@ -134,12 +137,7 @@ describe('safetensors format', () => {
     const tensors = new Map<string, tf.Tensor>();
     for (let i = 0; i < 5; i++) tensors.set(`layer.${i}.weight`, tf.fill([10, 10], i));
     const files = await writeCheckpointWeights(dir, tensors, { maxShardBytes: 1000 });
-    expect(files).toEqual([
-      'model-00001-of-00003.safetensors',
-      'model-00002-of-00003.safetensors',
-      'model-00003-of-00003.safetensors',
-      'model.safetensors.index.json',
-    ]);
+    expect(files).toEqual(['model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors', 'model.safetensors.index.json']);
     const index = JSON.parse(await readFile(join(dir, 'model.safetensors.index.json'), 'utf8'));
     expect(index.metadata.total_size).toBe(2000);
     const back = await readCheckpointWeights(dir);
@@ -148,7 +146,9 @@ describe('safetensors format', () => {
     // an index that promises a key its shard lacks
     index.weight_map['layer.9.weight'] = 'model-00001-of-00003.safetensors';
     await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify(index));
-    await expect(readCheckpointWeights(dir)).rejects.toThrow(/model-00001-of-00003\.safetensors: tensor "layer\.9\.weight" is listed in model\.safetensors\.index\.json but missing/);
+    await expect(readCheckpointWeights(dir)).rejects.toThrow(
+      /model-00001-of-00003\.safetensors: tensor "layer\.9\.weight" is listed in model\.safetensors\.index\.json but missing/,
+    );
     index.weight_map['layer.9.weight'] = '../etc/passwd';
     await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify(index));
     await expect(readCheckpointWeights(dir)).rejects.toThrow(/must be a file name in the same folder/);

@@ -25,7 +25,15 @@ describe('loadStateDict is atomic: on any error no parameter changes and nothing
     ['a wrong shape (raw)', () => f32raw([2, 2], 9), /LayerNorm\.bias expected \[2\], got \[2,2\]/],
     ['an I64 value beyond int32', () => ({ dtype: 'I64', shape: [2], bytes: new Uint8Array(BigInt64Array.of(1n, 2n ** 40n).buffer) }), /LayerNorm\.bias: I64 value 1099511627776/],
     ['bytes that do not match the shape', () => ({ dtype: 'F32', shape: [2], bytes: new Uint8Array(4) }), /LayerNorm\.bias: 4 bytes of F32 data, but shape \[2\] needs 8/],
-    ['a disposed tensor', () => { const t = tf.fill([2], 9); t.dispose(); return t; }, /LayerNorm\.bias: the tensor given for it is disposed/],
+    [
+      'a disposed tensor',
+      () => {
+        const t = tf.fill([2], 9);
+        t.dispose();
+        return t;
+      },
+      /LayerNorm\.bias: the tensor given for it is disposed/,
+    ],
   ];
   for (const [what, make, re] of badLast) {
     it(`last entry has ${what}`, async () => {
@@ -60,10 +68,23 @@ describe('loadStateDict is atomic: on any error no parameter changes and nothing
   it('a good dict is loaded whole and frees its converted tensors', async () => {
     const n = new Net();
     const tensorsBefore = tf.memory().numTensors;
-    const r = loadStateDict(n, new Map([['dense.weight', f32raw([2, 3], 1)], ['dense.bias', f32raw([2], 2)], ['LayerNorm.weight', f32raw([2], 3)], ['LayerNorm.bias', f32raw([2], 4)]]));
+    const r = loadStateDict(
+      n,
+      new Map([
+        ['dense.weight', f32raw([2, 3], 1)],
+        ['dense.bias', f32raw([2], 2)],
+        ['LayerNorm.weight', f32raw([2], 3)],
+        ['LayerNorm.bias', f32raw([2], 4)],
+      ]),
+    );
     expect(r.loaded).toBe(4);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect(await snapshot(n)).toEqual([[1, 1, 1, 1, 1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(await snapshot(n)).toEqual([
+      [1, 1, 1, 1, 1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
     n.dispose();
   });
 });

@@ -57,11 +57,7 @@ export interface LoadStateDictResult {
  * are validated first (no tensor is made), then converted one at a time, so a checkpoint never
  * needs two full copies in tensor memory.
  */
-export function loadStateDict(
-  module: Module,
-  tensors: Map<string, tf.Tensor | RawTensor>,
-  options: LoadStateDictOptions = {},
-): LoadStateDictResult {
+export function loadStateDict(module: Module, tensors: Map<string, tf.Tensor | RawTensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
   const strict = options.strict ?? true;
   const params = new Map(module.namedParameters());
   const missing = [...params.keys()].filter((k) => !tensors.has(k));
@@ -78,12 +74,7 @@ export function loadStateDict(
     if (missing.length) lines.push(`missing keys (${missing.length}): ${missing.join(', ')}`);
     if (unexpected.length) lines.push(`unexpected keys (${unexpected.length}): ${unexpected.join(', ')}`);
     for (const m of mismatched) lines.push(`${m.key} expected [${m.expected.join(',')}], got [${m.received.join(',')}]`);
-    throw new StateDictError(
-      `error loading state dict into ${module.constructor.name}:\n  ${lines.join('\n  ')}`,
-      strict ? missing : [],
-      strict ? unexpected : [],
-      mismatched,
-    );
+    throw new StateDictError(`error loading state dict into ${module.constructor.name}:\n  ${lines.join('\n  ')}`, strict ? missing : [], strict ? unexpected : [], mismatched);
   }
   // Validate every value before assigning any, so a bad entry late in the dict (an I64 beyond
   // int32, bytes that do not match the shape, a disposed tensor) leaves every parameter as it

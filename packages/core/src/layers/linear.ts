@@ -23,14 +23,18 @@ export class Linear extends Module {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     const init = (shape: number[]) =>
-      options.initStd != null
-        ? tf.randomNormal(shape, 0, options.initStd, 'float32', nextSeed())
-        : tf.randomUniform(shape, -bound, bound, 'float32', nextSeed());
-    this.weight = new Parameter(tf.tidy(() => init([outFeatures, inFeatures])), { name: 'weight' });
+      options.initStd != null ? tf.randomNormal(shape, 0, options.initStd, 'float32', nextSeed()) : tf.randomUniform(shape, -bound, bound, 'float32', nextSeed());
+    this.weight = new Parameter(
+      tf.tidy(() => init([outFeatures, inFeatures])),
+      { name: 'weight' },
+    );
     this.bias =
       options.bias === false
         ? null
-        : new Parameter(tf.tidy(() => (options.initStd != null ? tf.zeros([outFeatures]) : init([outFeatures]))), { name: 'bias' });
+        : new Parameter(
+            tf.tidy(() => (options.initStd != null ? tf.zeros([outFeatures]) : init([outFeatures]))),
+            { name: 'bias' },
+          );
   }
 
   forward(x: tf.Tensor): tf.Tensor {

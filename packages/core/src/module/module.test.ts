@@ -133,7 +133,6 @@ describe('Module tree', () => {
   });
 });
 
-
 describe('cloneModule', () => {
   it('copies values into new parameters of the same class, shared parameters stay shared', async () => {
     await initBackend('cpu');

@@ -107,16 +107,11 @@ export abstract class Module {
       }
       if (child === undefined) {
         const available = [...new Set([...children.keys()].map((k) => k.replace(/\.(\d+)$/, '.<n>')))];
-        throw new ModulePathError(
-          path,
-          `no child "${parts[i]}" in ${walked || '<root>'} (${node.constructor.name}); available: ${available.join(', ') || 'none'}`,
-        );
+        throw new ModulePathError(path, `no child "${parts[i]}" in ${walked || '<root>'} (${node.constructor.name}); available: ${available.join(', ') || 'none'}`);
       }
       if (i === parts.length - 1) {
         const dot = name.indexOf('.');
-        return dot < 0
-          ? { parent: node, key: name, value: child }
-          : { parent: node, key: name.slice(0, dot), index: name.slice(dot + 1), value: child };
+        return dot < 0 ? { parent: node, key: name, value: child } : { parent: node, key: name.slice(0, dot), index: name.slice(dot + 1), value: child };
       }
       if (!(child instanceof Module)) throw new ModulePathError(path, `${walked ? `${walked}.` : ''}${name} is a parameter, not a module`);
       walked = walked ? `${walked}.${name}` : name;

@@ -17,7 +17,7 @@ describe.skipIf(!hasGlue)('GLUE loaders on the real files (counts and labels fro
     const train = await loadGlue(GLUE_DIR, 'CoLA', 'train');
     expect(train.examples).toHaveLength(8551);
     expect(count(train.examples.map((e) => e.label))).toEqual({ 1: 6023, 0: 2528 });
-    expect(train.examples[0]).toEqual({ idx: 0, textA: 'Our friends won\'t buy this analysis, let alone the next one we propose.', textB: null, label: 1 });
+    expect(train.examples[0]).toEqual({ idx: 0, textA: "Our friends won't buy this analysis, let alone the next one we propose.", textB: null, label: 1 });
     const test = await loadGlue(GLUE_DIR, 'cola', 'test');
     expect(test.examples).toHaveLength(1063);
     expect(test.examples[0]).toEqual({ idx: 0, textA: 'Bill whistled past the house.', textB: null, label: null });
@@ -43,9 +43,12 @@ describe('GLUE formats of the other tasks (as the GLUE distribution writes them)
     const files: Record<string, string> = {
       'QQP/dev.tsv': 'id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n7\t1\t2\tHow old?\tWhat age?\t1\n',
       'QQP/test.tsv': 'id\tquestion1\tquestion2\n0\tA?\tB?\n',
-      'STS-B/dev.tsv': 'index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n0\tmain-captions\tMSRvid\t2012test\t0000\tnone\tnone\tA man plays.\tA man is playing.\t4.750\n',
-      'MNLI/dev_matched.tsv': 'index\tpromptID\tpairID\tgenre\ts1bp\ts2bp\ts1p\ts2p\tsentence1\tsentence2\tlabel1\tgold_label\n0\t1\t1e\tfiction\tx\tx\tx\tx\tHe runs.\tHe moves.\tentailment\tentailment\n',
-      'MNLI/dev_mismatched.tsv': 'index\tpromptID\tpairID\tgenre\ts1bp\ts2bp\ts1p\ts2p\tsentence1\tsentence2\tlabel1\tgold_label\n0\t1\t1n\tletters\tx\tx\tx\tx\tIt rains.\tIt is dry.\tcontradiction\tcontradiction\n',
+      'STS-B/dev.tsv':
+        'index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n0\tmain-captions\tMSRvid\t2012test\t0000\tnone\tnone\tA man plays.\tA man is playing.\t4.750\n',
+      'MNLI/dev_matched.tsv':
+        'index\tpromptID\tpairID\tgenre\ts1bp\ts2bp\ts1p\ts2p\tsentence1\tsentence2\tlabel1\tgold_label\n0\t1\t1e\tfiction\tx\tx\tx\tx\tHe runs.\tHe moves.\tentailment\tentailment\n',
+      'MNLI/dev_mismatched.tsv':
+        'index\tpromptID\tpairID\tgenre\ts1bp\ts2bp\ts1p\ts2p\tsentence1\tsentence2\tlabel1\tgold_label\n0\t1\t1n\tletters\tx\tx\tx\tx\tIt rains.\tIt is dry.\tcontradiction\tcontradiction\n',
       'QNLI/dev.tsv': 'index\tquestion\tsentence\tlabel\n0\tWho?\tHe did.\tnot_entailment\n',
       'WNLI/dev.tsv': 'index\tsentence1\tsentence2\tlabel\n0\tA.\tB.\t1\n',
     };

@@ -42,7 +42,7 @@ export async function loadGlue(glueDir: FileLocation, task: string, split: strin
   const rows = parseTsv(text);
   const isTest = split.startsWith('test');
   const hasHeader = isTest ? s.header.test : s.header.train;
-  const header = hasHeader ? rows.shift()?.cells ?? [] : [];
+  const header = hasHeader ? (rows.shift()?.cells ?? []) : [];
   const col = (c: string | number): number => {
     if (typeof c === 'number') return c;
     const i = header.indexOf(c);

@@ -14,7 +14,10 @@ const PAL = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30], ...Array.from(
 describe('PNG: every colour type and bit depth, checked pixel by pixel', () => {
   it.each([1, 2, 4, 8])('%i-bit palette PNG (packed indices, odd width) expands to RGB', (depth) => {
     const n = Math.min(1 << depth, PAL.length);
-    const rows = [[0, 1, 2 % n], [n - 1, 0, 1]];
+    const rows = [
+      [0, 1, 2 % n],
+      [n - 1, 0, 1],
+    ];
     // Adam7 (8-bit only) stores a 3×2 image as passes 1, 4, 6 (one pixel each) and 7 (row 1)
     const adam7 = [0, rows[0]![0]!, 0, rows[0]![2]!, 0, rows[0]![1]!, 0, ...rows[1]!];
     for (const interlace of depth === 8 ? [0, 1] : [0]) {
@@ -24,8 +27,13 @@ describe('PNG: every colour type and bit depth, checked pixel by pixel', () => {
     }
   });
 
-  it('palette PNG from fast-png\'s encoder (2-bit) and a palette with tRNS alpha (RGBA out)', () => {
-    const pal = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [200, 100, 50]];
+  it("palette PNG from fast-png's encoder (2-bit) and a palette with tRNS alpha (RGBA out)", () => {
+    const pal = [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+      [200, 100, 50],
+    ];
     const d = decodeImage(encodePng({ width: 3, height: 2, depth: 2, channels: 1, palette: pal, data: new Uint8Array([0b00011011, 0b11100100]) }));
     expect(px(d)).toEqual([0, 1, 2, 3, 2, 1].flatMap((i) => pal[i]!));
     const t = decodeImage(writePng({ width: 2, height: 1, depth: 8, colorType: 3, palette: pal, trns: [0, 128], raw: [0, 1, 3] }));
@@ -34,19 +42,45 @@ describe('PNG: every colour type and bit depth, checked pixel by pixel', () => {
   });
 
   it('a palette index past the palette, or no palette at all, is a DataFormatError naming the file', () => {
-    rejects(writePng({ width: 2, height: 1, depth: 8, colorType: 3, palette: PAL.slice(0, 2), raw: [0, 1, 5] }), 'scan.png', /^scan\.png: corrupt PNG \(a pixel's palette index is past the 2-colour palette\)$/);
-    rejects(writePng({ width: 8, height: 1, depth: 1, colorType: 3, palette: [[0, 0, 0]], raw: [0, 0b01000000] }), 'one.png', /one\.png: corrupt PNG \(a pixel's palette index is past the 1-colour palette\)/);
+    rejects(
+      writePng({ width: 2, height: 1, depth: 8, colorType: 3, palette: PAL.slice(0, 2), raw: [0, 1, 5] }),
+      'scan.png',
+      /^scan\.png: corrupt PNG \(a pixel's palette index is past the 2-colour palette\)$/,
+    );
+    rejects(
+      writePng({ width: 8, height: 1, depth: 1, colorType: 3, palette: [[0, 0, 0]], raw: [0, 0b01000000] }),
+      'one.png',
+      /one\.png: corrupt PNG \(a pixel's palette index is past the 1-colour palette\)/,
+    );
     rejects(writePng({ width: 2, height: 1, depth: 8, colorType: 3, raw: [0, 0, 0] }), 'nopal.png', /nopal\.png: corrupt PNG \(colour type 3 \(palette\) without a PLTE chunk\)/);
   });
 
-  it.each([[1, [0, 1, 1, 0], [0, 255, 255, 0]], [2, [0, 1, 2, 3], [0, 85, 170, 255]], [4, [0, 5, 10, 15], [0, 85, 170, 255]]])('%i-bit grey scales to 0–255', (depth, samples, expected) => {
+  it.each([
+    [1, [0, 1, 1, 0], [0, 255, 255, 0]],
+    [2, [0, 1, 2, 3], [0, 85, 170, 255]],
+    [4, [0, 5, 10, 15], [0, 85, 170, 255]],
+  ])('%i-bit grey scales to 0–255', (depth, samples, expected) => {
     const d = decodeImage(writePng({ width: 4, height: 1, depth: depth as number, colorType: 0, raw: packRows([samples as number[]], depth as number) }));
     expect([d.channels, ...px(d)]).toEqual([1, ...(expected as number[])]);
   });
 
   it('16-bit grey, RGB, RGBA and grey+alpha keep the high byte; grey+alpha (8 and 16-bit) becomes grey', () => {
     expect(px(decodeImage(writePng({ width: 2, height: 1, depth: 16, colorType: 0, raw: packRows([[0xffff, 0x1234]], 16) })))).toEqual([255, 0x12]);
-    const rgb = decodeImage(writePng({ width: 1, height: 2, depth: 16, colorType: 2, raw: packRows([[0x0100, 0x8000, 0xfffe], [1, 2, 0xab00]], 16) }));
+    const rgb = decodeImage(
+      writePng({
+        width: 1,
+        height: 2,
+        depth: 16,
+        colorType: 2,
+        raw: packRows(
+          [
+            [0x0100, 0x8000, 0xfffe],
+            [1, 2, 0xab00],
+          ],
+          16,
+        ),
+      }),
+    );
     expect([rgb.channels, ...px(rgb)]).toEqual([3, 1, 0x80, 0xff, 0, 0, 0xab]);
     const rgba = decodeImage(encodePng({ width: 1, height: 1, depth: 16, channels: 4, data: new Uint16Array([0x1000, 0x2000, 0x3000, 0x4000]) }));
     expect([rgba.channels, ...px(rgba)]).toEqual([4, 0x10, 0x20, 0x30, 0x40]);
@@ -59,8 +93,16 @@ describe('PNG: every colour type and bit depth, checked pixel by pixel', () => {
   it('Adam7-interlaced 8-bit PNG decodes; interlaced 1/2/4-bit and invalid headers are DataFormatErrors with the reason', () => {
     const rgb = new Uint8Array(Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 7) & 255));
     expect(px(decodeImage(encodePng({ width: 5, height: 3, channels: 3, data: rgb }, { interlace: 'Adam7' })))).toEqual([...rgb]);
-    rejects(writePng({ width: 8, height: 8, depth: 1, colorType: 0, interlace: 1, raw: new Array(64).fill(0) }), 'il.png', /il\.png: interlaced \(Adam7\) PNG with 1-bit samples is not supported/);
-    rejects(writePng({ width: 1, height: 1, depth: 16, colorType: 3, palette: PAL, raw: [0, 0, 0] }), 'p16.png', /p16\.png: corrupt PNG \(bit depth 16 is not allowed with colour type 3; allowed: 1, 2, 4, 8\)/);
+    rejects(
+      writePng({ width: 8, height: 8, depth: 1, colorType: 0, interlace: 1, raw: new Array(64).fill(0) }),
+      'il.png',
+      /il\.png: interlaced \(Adam7\) PNG with 1-bit samples is not supported/,
+    );
+    rejects(
+      writePng({ width: 1, height: 1, depth: 16, colorType: 3, palette: PAL, raw: [0, 0, 0] }),
+      'p16.png',
+      /p16\.png: corrupt PNG \(bit depth 16 is not allowed with colour type 3; allowed: 1, 2, 4, 8\)/,
+    );
     rejects(writePng({ width: 1, height: 1, depth: 8, colorType: 5, raw: [0, 0] }), 'ct.png', /ct\.png: corrupt PNG \(colour type 5; expected 0, 2, 3, 4 or 6\)/);
     rejects(writePng({ width: 0, height: 1, depth: 8, colorType: 0, raw: [0] }), 'zero.png', /zero\.png: PNG has zero width or height \(0×1\)/);
     rejects(writePng({ width: 100000, height: 100000, depth: 8, colorType: 0, raw: [0] }), 'huge.png', /huge\.png: PNG is 100000×100000, over the 100 megapixel limit/);
@@ -73,12 +115,22 @@ describe('PNG: every colour type and bit depth, checked pixel by pixel', () => {
 });
 
 describe('JPEG: baseline, progressive, grey, CMYK (hand-made files), unsupported variants named', () => {
-  const levels = [[40, 128, 128], [200, 128, 128], [128, 128, 128], [255, 128, 128]];
+  const levels = [
+    [40, 128, 128],
+    [200, 128, 128],
+    [128, 128, 128],
+    [255, 128, 128],
+  ];
   it('hand-made baseline and progressive YCbCr JPEGs decode to the exact block levels', () => {
     for (const progressive of [false, true]) {
       const d = decodeImage(writeJpeg({ bx: 2, by: 2, levels, progressive }), progressive ? 'prog.jpg' : 'base.jpg');
       expect([d.width, d.height, d.channels]).toEqual([16, 16, 3]);
-      for (const [x, y, blk] of [[0, 0, 0], [15, 0, 1], [3, 12, 2], [15, 15, 3]] as const) {
+      for (const [x, y, blk] of [
+        [0, 0, 0],
+        [15, 0, 1],
+        [3, 12, 2],
+        [15, 15, 3],
+      ] as const) {
         const at = (y * 16 + x) * 3;
         expect(px(d).slice(at, at + 3)).toEqual([levels[blk]![0], levels[blk]![0], levels[blk]![0]]);
       }
@@ -92,7 +144,18 @@ describe('JPEG: baseline, progressive, grey, CMYK (hand-made files), unsupported
 
   it('Adobe CMYK (inverted, as Photoshop writes it) converts to RGB; YCCK too; CMYK without APP14 is rejected', () => {
     // stored values are 255 − ink: red = C0 M255 Y255 K0; a 50 % grey = K128
-    const cmyk = decodeImage(writeJpeg({ bx: 2, by: 1, levels: [[255, 0, 0, 255], [255, 255, 255, 127]], adobe: 0 }), 'cmyk.jpg');
+    const cmyk = decodeImage(
+      writeJpeg({
+        bx: 2,
+        by: 1,
+        levels: [
+          [255, 0, 0, 255],
+          [255, 255, 255, 127],
+        ],
+        adobe: 0,
+      }),
+      'cmyk.jpg',
+    );
     expect(cmyk.channels).toBe(3);
     expect(px(cmyk).slice(0, 3)).toEqual([255, 0, 0]);
     expect(px(cmyk).slice(8 * 3, 8 * 3 + 3)).toEqual([127, 127, 127]);

@@ -33,7 +33,11 @@ const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export function decodeImage(bytes: Uint8Array, name = '<bytes>'): DecodedImage {
   if (isJpeg(bytes)) return decodeJpegImage(bytes, name);
   if (isPng(bytes)) return decodePngImage(bytes, name);
-  throw new DataFormatError(name, null, `not a JPEG or PNG file (first bytes ${Array.from(bytes.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ') || 'none: the file is empty'})`);
+  throw new DataFormatError(
+    name,
+    null,
+    `not a JPEG or PNG file (first bytes ${Array.from(bytes.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ') || 'none: the file is empty'})`,
+  );
 }
 
 function checkSize(name: string, kind: string, width: number, height: number): void {
@@ -46,14 +50,17 @@ const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 
 function decodePngImage(bytes: Uint8Array, name: string): DecodedImage {
   // the header is checked here, before fast-png allocates anything from it
   if (bytes.length < 33 || PNG_SIGNATURE.some((v, i) => bytes[i] !== v)) throw new DataFormatError(name, null, 'corrupt PNG (bad signature or truncated header)');
-  if (u32(bytes, 8) !== 13 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw new DataFormatError(name, null, 'corrupt PNG (the first chunk is not a 13-byte IHDR)');
+  if (u32(bytes, 8) !== 13 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR')
+    throw new DataFormatError(name, null, 'corrupt PNG (the first chunk is not a 13-byte IHDR)');
   const [width, height, depth, colorType, interlace] = [u32(bytes, 16), u32(bytes, 20), bytes[24]!, bytes[25]!, bytes[28]!];
   checkSize(name, 'PNG', width, height);
   const depths = PNG_DEPTHS[colorType];
   if (!depths) throw new DataFormatError(name, null, `corrupt PNG (colour type ${colorType}; expected 0, 2, 3, 4 or 6)`);
-  if (!depths.includes(depth)) throw new DataFormatError(name, null, `corrupt PNG (bit depth ${depth} is not allowed with colour type ${colorType}; allowed: ${depths.join(', ')})`);
+  if (!depths.includes(depth))
+    throw new DataFormatError(name, null, `corrupt PNG (bit depth ${depth} is not allowed with colour type ${colorType}; allowed: ${depths.join(', ')})`);
   if (interlace > 1) throw new DataFormatError(name, null, `corrupt PNG (interlace method ${interlace})`);
-  if (interlace === 1 && depth < 8) throw new DataFormatError(name, null, `interlaced (Adam7) PNG with ${depth}-bit samples is not supported (fast-png cannot unpack it); re-save it non-interlaced or at 8 bits`);
+  if (interlace === 1 && depth < 8)
+    throw new DataFormatError(name, null, `interlaced (Adam7) PNG with ${depth}-bit samples is not supported (fast-png cannot unpack it); re-save it non-interlaced or at 8 bits`);
   let png: ReturnType<typeof decodePng>;
   let data: Uint8Array;
   let channels: number;
@@ -140,7 +147,8 @@ function decodeJpegImage(bytes: Uint8Array, name: string): DecodedImage {
     }
     if (f.precision !== 8) throw new DataFormatError(name, null, `${f.precision}-bit JPEG is not supported; expected 8-bit samples`);
     checkSize(name, 'JPEG', f.width, f.height);
-    if (f.components !== 1 && f.components !== 3 && f.components !== 4) throw new DataFormatError(name, null, `JPEG with ${f.components} colour components is not supported; expected 1 (grey), 3 (YCbCr/RGB) or 4 (CMYK)`);
+    if (f.components !== 1 && f.components !== 3 && f.components !== 4)
+      throw new DataFormatError(name, null, `JPEG with ${f.components} colour components is not supported; expected 1 (grey), 3 (YCbCr/RGB) or 4 (CMYK)`);
     if (f.components === 4 && !f.adobe) throw new DataFormatError(name, null, 'CMYK JPEG without an Adobe APP14 segment is not supported (its colour transform is unknown)');
   }
   let img: { width: number; height: number; data: Uint8Array };

@@ -47,7 +47,18 @@ describe('MILE instruction format', () => {
   it('reads {img_name, qid, answer, question_pool}; one prompt drawn per use; bad items are named', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-mile-'));
     const f = join(dir, 'RAD_instruction_data.json');
-    await writeFile(f, JSON.stringify([{ img_name: 'vqa-rad/synpic54610.jpg', qid: 5924, answer: 'Yes', question_pool: ['<image>Question:{A?}Option:{(a)Yes; (b)No} Answer:', '<image>What is the answer to the following question?"A?"'] }, { img_name: 'x.jpg', qid: 1, answer: 3, question_pool: ['q'] }]));
+    await writeFile(
+      f,
+      JSON.stringify([
+        {
+          img_name: 'vqa-rad/synpic54610.jpg',
+          qid: 5924,
+          answer: 'Yes',
+          question_pool: ['<image>Question:{A?}Option:{(a)Yes; (b)No} Answer:', '<image>What is the answer to the following question?"A?"'],
+        },
+        { img_name: 'x.jpg', qid: 1, answer: 3, question_pool: ['q'] },
+      ]),
+    );
     const items = await loadMileInstructions(f);
     expect(items[1]).toEqual({ image: 'x.jpg', qid: '1', answer: '3', questionPool: ['q'] });
     expect(drawPrompt(items[0]!, () => 0.99)).toMatch(/following question/);

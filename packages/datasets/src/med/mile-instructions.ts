@@ -34,4 +34,5 @@ export async function loadMileInstructions(file: FileLocation): Promise<Instruct
 }
 
 /** One prompt of an item, drawn with `rand()` in [0, 1) (seed it for reproducible epochs). */
-export const drawPrompt = (item: InstructionItem, rand: () => number): string => item.questionPool[Math.min(item.questionPool.length - 1, Math.floor(rand() * item.questionPool.length))]!;
+export const drawPrompt = (item: InstructionItem, rand: () => number): string =>
+  item.questionPool[Math.min(item.questionPool.length - 1, Math.floor(rand() * item.questionPool.length))]!;

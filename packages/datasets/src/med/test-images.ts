@@ -41,7 +41,14 @@ export interface PngSpec {
 export function writePng(s: PngSpec): Uint8Array {
   const ihdr = [...be32(s.width), ...be32(s.height), s.depth, s.colorType, 0, 0, s.interlace ?? 0];
   return new Uint8Array([
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
     ...pngChunk('IHDR', ihdr),
     ...(s.palette ? pngChunk('PLTE', s.palette.flat()) : []),
     ...(s.trns ? pngChunk('tRNS', s.trns) : []),
@@ -163,7 +170,10 @@ export function writeJpeg(s: JpegSpec): Uint8Array {
   if (!s.progressive) scan(comps, 0, 63, (b) => dcs(b, true));
   else {
     scan(comps, 0, 0, (b) => dcs(b, false));
-    for (const id of comps) scan([id], 1, 63, (b) => { for (let k = 0; k < blocks; k++) b.put(0, 1); }); // EOB0 per block
+    for (const id of comps)
+      scan([id], 1, 63, (b) => {
+        for (let k = 0; k < blocks; k++) b.put(0, 1);
+      }); // EOB0 per block
   }
   out.push(0xff, 0xd9);
   return new Uint8Array(out);

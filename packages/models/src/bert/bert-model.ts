@@ -55,7 +55,6 @@ export class BertPooler extends Module {
   }
 }
 
-
 export interface BertParts {
   embeddings: BertEmbeddings;
   encoder: BertEncoder;
@@ -64,7 +63,8 @@ export interface BertParts {
 
 /** The forward pass of BERT's embeddings → encoder → pooler, shared by BertModel and the heads. */
 export function runBert(m: BertParts, c: BertConfig, inputs: BertInputs & { causal?: boolean }): BaseModelOutput {
-  if (inputs.firstTokenOnly && (inputs.causal ?? c.isDecoder)) throw new FirstTokenOnlyError('a causal (decoder) pass', 'is not supported (its mask aligns the queries with the last positions)');
+  if (inputs.firstTokenOnly && (inputs.causal ?? c.isDecoder))
+    throw new FirstTokenOnlyError('a causal (decoder) pass', 'is not supported (its mask aligns the queries with the last positions)');
   const { ids, mask, release } = textInputs(inputs);
   // as transformers, learned prefixes count as past positions: token positions start after them
   const pastLength = inputs.prefixes?.find((p) => p)?.key.shape[2] ?? 0;

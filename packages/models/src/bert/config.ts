@@ -39,7 +39,9 @@ export function parseBertConfig(raw: RawConfig, label = configLabel(raw)): BertC
   c.below('pad_token_id', padTokenId, 'vocab_size', vocabSize);
   const maxPositionEmbeddings = c.posInt('max_position_embeddings', 512);
   if (modelType === 'roberta' && maxPositionEmbeddings <= padTokenId + 1) {
-    throw new ConfigError(`${label}: "max_position_embeddings" ${maxPositionEmbeddings} leaves no positions after "pad_token_id" ${padTokenId} + 1 (RoBERTa positions start there)`);
+    throw new ConfigError(
+      `${label}: "max_position_embeddings" ${maxPositionEmbeddings} leaves no positions after "pad_token_id" ${padTokenId} + 1 (RoBERTa positions start there)`,
+    );
   }
   const problem = c.optionalStr('problem_type');
   return {

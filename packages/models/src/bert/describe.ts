@@ -35,7 +35,12 @@ export const bertComponentOf = componentRules([
  * itself, `bert`/`roberta` for a head model). Default targets are PEFT's for `bert`: LoRA `query`,
  * `value`; IA3 `key`, `value`, `output.dense` with `output.dense` as feed-forward.
  */
-export function describeBertFamily(c: Pick<BertConfig, 'numHiddenLayers' | 'numAttentionHeads' | 'hiddenSize'>, base: string, modelType: string, withWords = true): ModelDescription {
+export function describeBertFamily(
+  c: Pick<BertConfig, 'numHiddenLayers' | 'numAttentionHeads' | 'hiddenSize'>,
+  base: string,
+  modelType: string,
+  withWords = true,
+): ModelDescription {
   const at = (p: string) => (base ? `${base}.${p}` : p);
   return {
     modelType,

@@ -3,7 +3,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@tfjs-peft/ops/testing';
 import { BertModel } from './index';
 
-const cfg = { model_type: 'bert', vocab_size: 30, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 };
+const cfg = {
+  model_type: 'bert',
+  vocab_size: 30,
+  hidden_size: 8,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 16,
+  max_position_embeddings: 16,
+  hidden_dropout_prob: 0,
+  attention_probs_dropout_prob: 0,
+};
 
 describe('key/value prefixes and input embeddings (prefix tuning, P-Tuning v2, prompt tuning hooks)', () => {
   beforeAll(() => useBackend('cpu'));

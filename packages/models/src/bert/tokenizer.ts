@@ -75,7 +75,11 @@ export class BertTokenizer {
   static fromVocab(vocabText: string, options: { doLowerCase?: boolean; extraSpecialTokens?: string[]; modelMaxLength?: number } = {}): BertTokenizer {
     const vocab = vocabText.split('\n');
     if (vocab[vocab.length - 1] === '') vocab.pop();
-    const json = bertTokenizerJson(vocab.map((l) => l.replace(/\r$/, '')), options.doLowerCase ?? true, options.extraSpecialTokens ?? []);
+    const json = bertTokenizerJson(
+      vocab.map((l) => l.replace(/\r$/, '')),
+      options.doLowerCase ?? true,
+      options.extraSpecialTokens ?? [],
+    );
     const tok = new Tokenizer(json, { do_lower_case: options.doLowerCase ?? true });
     return new BertTokenizer(tok, new Map(Object.entries((json.model as { vocab: Record<string, number> }).vocab)), options.modelMaxLength ?? 512);
   }

@@ -7,7 +7,20 @@ import { BlipForConditionalGeneration } from './index';
 const CFG = {
   model_type: 'blip',
   label_smoothing: 0.1,
-  text_config: { vocab_size: 30, hidden_size: 16, encoder_hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 16, bos_token_id: 1, sep_token_id: 2, pad_token_id: 0, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 },
+  text_config: {
+    vocab_size: 30,
+    hidden_size: 16,
+    encoder_hidden_size: 16,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    intermediate_size: 32,
+    max_position_embeddings: 16,
+    bos_token_id: 1,
+    sep_token_id: 2,
+    pad_token_id: 0,
+    hidden_dropout_prob: 0,
+    attention_probs_dropout_prob: 0,
+  },
   vision_config: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8 },
 };
 
@@ -23,7 +36,11 @@ describe('BlipForConditionalGeneration (captioning / report generation)', () => 
       [1, 11, 12, 2, 0],
     ];
     const inputIds = tf.tensor2d(reports, [2, 5], 'int32');
-    const attentionMask = tf.tensor2d(reports.map((r) => r.map((t) => (t === 0 ? 0 : 1))), [2, 5], 'int32');
+    const attentionMask = tf.tensor2d(
+      reports.map((r) => r.map((t) => (t === 0 ? 0 : 1))),
+      [2, 5],
+      'int32',
+    );
     const vars = model.trainableParameters().map(([, p]) => p.variable);
     const opt = tf.train.adam(0.01);
     let first = 0;

@@ -27,7 +27,13 @@ export function describeBlipVision(c: BlipVisionConfig): ModelDescription {
     modelType: 'blip_vision_model',
     targets: { lora: ['qkv'], ia3: ['qkv', 'fc2'], ia3FeedForward: ['fc2'], lnTuning: BERT_LAYER_NORM_TARGET },
     parameters: { attention: (n) => VISION_ATTENTION.test(n), feedForward: (n) => VISION_FFN.test(n), norms: (n) => VISION_NORMS.test(n) },
-    attention: { numLayers: c.numHiddenLayers, numHeads: c.numAttentionHeads, numKeyValueHeads: c.numAttentionHeads, headDim: c.hiddenSize / c.numAttentionHeads, hidden: c.hiddenSize },
+    attention: {
+      numLayers: c.numHiddenLayers,
+      numHeads: c.numAttentionHeads,
+      numKeyValueHeads: c.numAttentionHeads,
+      headDim: c.hiddenSize / c.numAttentionHeads,
+      hidden: c.hiddenSize,
+    },
     componentOf: visionComponentOf,
     layerOf: layerIndexOf,
   };

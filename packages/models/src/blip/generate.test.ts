@@ -11,8 +11,13 @@ function table(seed: number): number[][][] {
   const r = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 4 - 2;
   return Array.from({ length: 8 }, () => Array.from({ length: V }, () => Array.from({ length: V }, r)));
 }
-const stepFrom = (t: number[][][]): StepFn => (prefixes) =>
-  tf.tensor2d(prefixes.map((p) => t[p.length]![p[p.length - 1]!]!), [prefixes.length, V]) as tf.Tensor2D;
+const stepFrom =
+  (t: number[][][]): StepFn =>
+  (prefixes) =>
+    tf.tensor2d(
+      prefixes.map((p) => t[p.length]![p[p.length - 1]!]!),
+      [prefixes.length, V],
+    ) as tf.Tensor2D;
 
 function logp(t: number[][][], seq: number[]): number {
   let s = 0;
@@ -84,7 +89,11 @@ describe('generate', () => {
 describe('generate: repetition penalty and no-repeat n-grams (HF logits processors)', () => {
   beforeAll(() => useBackend('cpu'));
   // the same logits at every step: token 1 (3) > 2 (2) > 0 (0) > EOS (−5), so plain greedy repeats 1
-  const flat: StepFn = (prefixes) => tf.tensor2d(prefixes.map(() => [0, 3, 2, -5]), [prefixes.length, V]) as tf.Tensor2D;
+  const flat: StepFn = (prefixes) =>
+    tf.tensor2d(
+      prefixes.map(() => [0, 3, 2, -5]),
+      [prefixes.length, V],
+    ) as tf.Tensor2D;
 
   it('greedy, hand-traced', async () => {
     const base = { maxLength: 6, eosTokenId: EOS, padTokenId: 0 };

@@ -98,7 +98,10 @@ export async function generate(prompts: number[][], step: StepFn, options: Gener
     for (let len = promptLen; len < maxLength && !done.every(Boolean); len++) {
       const active = seqs.map((_, i) => i).filter((i) => !done[i]);
       const processed = (options.repetitionPenalty ?? 1) !== 1 || (options.noRepeatNgramSize ?? 0) > 0;
-      const logits = step(active.map((i) => seqs[i]!), active);
+      const logits = step(
+        active.map((i) => seqs[i]!),
+        active,
+      );
       const rows = processed ? await rawRows(logits) : await logSoftmaxRows(logits);
       active.forEach((i, r) => {
         const row = rows[r]!;

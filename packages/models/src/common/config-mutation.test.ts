@@ -9,7 +9,19 @@ type Outcome = 'clean error' | 'accepted-equal' | 'accepted-different' | 'crash'
 function invariantViolation(parsed: unknown, path = ''): string | null {
   if (parsed === null || typeof parsed !== 'object') return null;
   const o = parsed as Record<string, unknown>;
-  const posInt = ['vocabSize', 'hiddenSize', 'numHiddenLayers', 'numAttentionHeads', 'intermediateSize', 'maxPositionEmbeddings', 'encoderHiddenSize', 'numLabels', 'imageSize', 'patchSize', 'numChannels'];
+  const posInt = [
+    'vocabSize',
+    'hiddenSize',
+    'numHiddenLayers',
+    'numAttentionHeads',
+    'intermediateSize',
+    'maxPositionEmbeddings',
+    'encoderHiddenSize',
+    'numLabels',
+    'imageSize',
+    'patchSize',
+    'numChannels',
+  ];
   for (const k of posInt) if (k in o && !(Number.isSafeInteger(o[k]) && (o[k] as number) >= 1)) return `${path}${k} = ${o[k]}`;
   for (const k of ['hiddenDropoutProb', 'attentionProbsDropoutProb', 'attentionDropout', 'labelSmoothing']) {
     if (k in o && !((o[k] as number) >= 0 && (o[k] as number) < 1)) return `${path}${k} = ${o[k]}`;
@@ -19,7 +31,11 @@ function invariantViolation(parsed: unknown, path = ''): string | null {
   if ('hiddenSize' in o && 'numAttentionHeads' in o && (o.hiddenSize as number) % (o.numAttentionHeads as number) !== 0) return `${path}heads`;
   if ('imageSize' in o && (o.imageSize as number) % (o.patchSize as number) !== 0) return `${path}patch`;
   if ('padTokenId' in o && 'vocabSize' in o && !((o.padTokenId as number) >= 0 && (o.padTokenId as number) < (o.vocabSize as number))) return `${path}padTokenId`;
-  for (const sub of ['text', 'vision']) if (sub in o) { const v = invariantViolation(o[sub], `${sub}.`); if (v) return v; }
+  for (const sub of ['text', 'vision'])
+    if (sub in o) {
+      const v = invariantViolation(o[sub], `${sub}.`);
+      if (v) return v;
+    }
   return null;
 }
 

@@ -54,9 +54,24 @@ describe('config.json validation: each bad field is a ConfigError naming folder,
     ['vit: num_channels 0', parseViTConfig, { ...VIT, num_channels: 0 }, /"num_channels" expected a positive integer, got 0$/],
     ['vit: image_size -1', parseViTConfig, { ...VIT, image_size: -1 }, /"image_size" expected a positive integer, got -1$/],
     ['blip: text_config not an object', parseBlipConfig, { ...BLIP, text_config: 3 }, /config\.json: "text_config" expected an object, got 3$/],
-    ['blip: vision hidden_size -32', parseBlipConfig, { ...BLIP, vision_config: { ...(BLIP.vision_config as RawConfig), hidden_size: -32 } }, /config\.json vision_config: "hidden_size" expected a positive integer, got -32$/],
-    ['blip: text layer_norm_eps -1', parseBlipConfig, { ...BLIP, text_config: { ...(BLIP.text_config as RawConfig), layer_norm_eps: -1 } }, /config\.json text_config: "layer_norm_eps" expected a positive number, got -1$/],
-    ['blip: bos beyond vocab', parseBlipConfig, { ...BLIP, text_config: { ...(BLIP.text_config as RawConfig), bos_token_id: 30522 } }, /text_config: "bos_token_id" 30522 must be less than "vocab_size" 99$/],
+    [
+      'blip: vision hidden_size -32',
+      parseBlipConfig,
+      { ...BLIP, vision_config: { ...(BLIP.vision_config as RawConfig), hidden_size: -32 } },
+      /config\.json vision_config: "hidden_size" expected a positive integer, got -32$/,
+    ],
+    [
+      'blip: text layer_norm_eps -1',
+      parseBlipConfig,
+      { ...BLIP, text_config: { ...(BLIP.text_config as RawConfig), layer_norm_eps: -1 } },
+      /config\.json text_config: "layer_norm_eps" expected a positive number, got -1$/,
+    ],
+    [
+      'blip: bos beyond vocab',
+      parseBlipConfig,
+      { ...BLIP, text_config: { ...(BLIP.text_config as RawConfig), bos_token_id: 30522 } },
+      /text_config: "bos_token_id" 30522 must be less than "vocab_size" 99$/,
+    ],
     ['blip: label_smoothing 1', parseBlipConfig, { ...BLIP, label_smoothing: 1 }, /"label_smoothing" expected a probability/],
   ];
   for (const [what, parse, raw, re] of cases) {

@@ -80,7 +80,9 @@ export class ConfigReader {
     const v = this.get(key) ?? fallback;
     if (typeof v !== 'string') this.fail(key, 'an activation name', this.get(key));
     if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(v)) {
-      throw new ConfigError(`${this.label}: "${key}" = ${JSON.stringify(v)} is not supported by tfjs-peft; supported: ${SUPPORTED_ACTIVATIONS.map((s) => JSON.stringify(s)).join(', ')}`);
+      throw new ConfigError(
+        `${this.label}: "${key}" = ${JSON.stringify(v)} is not supported by tfjs-peft; supported: ${SUPPORTED_ACTIVATIONS.map((s) => JSON.stringify(s)).join(', ')}`,
+      );
     }
     return v;
   }
@@ -174,9 +176,19 @@ export class ConfigReader {
 
 /** HF config fields that are floats even when their value is whole (transformers ≥ 5 validates types). */
 const KNOWN_FLOAT_KEYS = [
-  'label_smoothing', 'layer_norm_eps', 'hidden_dropout_prob', 'attention_probs_dropout_prob', 'attention_dropout',
-  'classifier_dropout', 'dropout', 'initializer_range', 'initializer_factor', 'logit_scale_init_value', 'rescale_factor',
-  'drop_path_rate', 'layerdrop',
+  'label_smoothing',
+  'layer_norm_eps',
+  'hidden_dropout_prob',
+  'attention_probs_dropout_prob',
+  'attention_dropout',
+  'classifier_dropout',
+  'dropout',
+  'initializer_range',
+  'initializer_factor',
+  'logit_scale_init_value',
+  'rescale_factor',
+  'drop_path_rate',
+  'layerdrop',
 ];
 
 /** Keys whose values were written as floats (`0.0`, `1e-12`) in a config.json text. */
@@ -193,10 +205,6 @@ export function floatKeysOf(jsonText: string): Set<string> {
 export function serializeConfig(config: RawConfig, floatKeys: Set<string> = new Set()): string {
   const floats = new Set([...KNOWN_FLOAT_KEYS, ...floatKeys]);
   const marker = '@@tfjs-peft-float@@';
-  const text = JSON.stringify(
-    config,
-    (key, value) => (typeof value === 'number' && Number.isInteger(value) && floats.has(key) ? `${marker}${value}` : value),
-    2,
-  );
+  const text = JSON.stringify(config, (key, value) => (typeof value === 'number' && Number.isInteger(value) && floats.has(key) ? `${marker}${value}` : value), 2);
   return `${text.replace(/"@@tfjs-peft-float@@(-?\d+)"/g, '$1.0')}\n`;
 }

@@ -36,17 +36,32 @@ describe('model descriptions', () => {
     const params = m.namedParameters().map(([n]) => n);
     // every default LoRA / IA3 target names at least one Linear; every IA3 feed-forward module is a target
     for (const spec of [d!.targets.lora, d!.targets.ia3]) {
-      for (const t of spec as string[]) expect(m.namedModules().some(([n, x]) => endsWithTarget(n, t) && x instanceof Linear), `${t}`).toBe(true);
+      for (const t of spec as string[])
+        expect(
+          m.namedModules().some(([n, x]) => endsWithTarget(n, t) && x instanceof Linear),
+          `${t}`,
+        ).toBe(true);
     }
     for (const f of d!.targets.ia3FeedForward as string[]) expect((d!.targets.ia3 as string[]).includes(f)).toBe(true);
     const ln = new RegExp(`^(?:${d!.targets.lnTuning as string})$`);
-    const norms = m.namedModules().filter(([, x]) => x instanceof LayerNorm).map(([n]) => n);
+    const norms = m
+      .namedModules()
+      .filter(([, x]) => x instanceof LayerNorm)
+      .map(([n]) => n);
     expect(norms.length).toBeGreaterThan(0);
     for (const n of norms) expect(ln.test(n), n).toBe(true);
     // roles: attention, feed-forward and norms each pick parameters, and no parameter has two roles
-    for (const role of ['attention', 'feedForward', 'norms'] as const) expect(params.some((n) => d!.parameters[role](n)), role).toBe(true);
+    for (const role of ['attention', 'feedForward', 'norms'] as const)
+      expect(
+        params.some((n) => d!.parameters[role](n)),
+        role,
+      ).toBe(true);
     for (const n of params) expect([d!.parameters.attention(n), d!.parameters.feedForward(n), d!.parameters.norms(n)].filter(Boolean).length, n).toBeLessThan(2);
-    for (const n of params.filter((p) => d!.parameters.norms(p))) expect(norms.some((x) => n.startsWith(`${x}.`)), n).toBe(true);
+    for (const n of params.filter((p) => d!.parameters.norms(p)))
+      expect(
+        norms.some((x) => n.startsWith(`${x}.`)),
+        n,
+      ).toBe(true);
     if (d!.wordEmbeddings) expect(modules).toContain(d!.wordEmbeddings);
     for (const s of d!.submodules ?? []) expect(modules).toContain(s);
     // every parameter has a component, and the layer index is the stack's
@@ -63,7 +78,13 @@ describe('model descriptions', () => {
   it('attention shapes and word embeddings: the text models have them, the whole BLIP model names its parts instead', () => {
     const bert = new BertForSequenceClassification({ ...BERT, num_labels: 2 });
     const a = bert.describe()!.attention!;
-    expect(a).toEqual({ numLayers: BERT.num_hidden_layers, numHeads: BERT.num_attention_heads, numKeyValueHeads: BERT.num_attention_heads, headDim: (BERT.hidden_size as number) / (BERT.num_attention_heads as number), hidden: BERT.hidden_size });
+    expect(a).toEqual({
+      numLayers: BERT.num_hidden_layers,
+      numHeads: BERT.num_attention_heads,
+      numKeyValueHeads: BERT.num_attention_heads,
+      headDim: (BERT.hidden_size as number) / (BERT.num_attention_heads as number),
+      hidden: BERT.hidden_size,
+    });
     expect(bert.describe()!.wordEmbeddings).toBe('bert.embeddings.word_embeddings');
     expect(new RobertaForSequenceClassification({ ...ROBERTA, num_labels: 2 }).describe()!.wordEmbeddings).toBe('roberta.embeddings.word_embeddings');
     const blip = new BlipForQuestionAnswering(BLIP);

@@ -28,7 +28,10 @@ const bertCfg = {
 async function compareFull(model: Module, run: (first: boolean) => { logits: tf.Tensor; loss?: tf.Tensor }): Promise<void> {
   const params = model.namedParameters().filter(([, p]) => p.requiresGrad);
   const grads = async (first: boolean) => {
-    const { value, grads: g } = variableGrads(() => run(first).loss as tf.Scalar, params.map(([, p]) => p.variable));
+    const { value, grads: g } = variableGrads(
+      () => run(first).loss as tf.Scalar,
+      params.map(([, p]) => p.variable),
+    );
     const out = { loss: (await value.data())[0]!, g: await Promise.all(params.map(([, p]) => g[p.variable.name]!.data())) };
     tf.dispose([value, ...Object.values(g)]);
     return out;
@@ -50,15 +53,41 @@ async function compareFull(model: Module, run: (first: boolean) => { logits: tf.
 
 describe.each(backends)('firstTokenOnly equals the full pass on %s', (backend: string) => {
   beforeAll(() => useBackend(backend as 'cpu'));
-  const ids = () => tf.tensor2d([[2, 7, 9, 11, 3, 0], [2, 5, 6, 3, 0, 0]], [2, 6], 'int32');
-  const mask = () => tf.tensor2d([[1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0]], [2, 6], 'int32');
+  const ids = () =>
+    tf.tensor2d(
+      [
+        [2, 7, 9, 11, 3, 0],
+        [2, 5, 6, 3, 0, 0],
+      ],
+      [2, 6],
+      'int32',
+    );
+  const mask = () =>
+    tf.tensor2d(
+      [
+        [1, 1, 1, 1, 1, 0],
+        [1, 1, 1, 1, 0, 0],
+      ],
+      [2, 6],
+      'int32',
+    );
 
   it('BERT sequence classification: padding mask, token types, learned prefixes; no leaks', async () => {
     const model = new BertForSequenceClassification(bertCfg);
     const [i, m, labels] = [ids(), mask(), tf.tensor1d([2, 0], 'int32')];
-    const tt = tf.tensor2d([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 1]], [2, 6], 'int32');
+    const tt = tf.tensor2d(
+      [
+        [0, 0, 0, 1, 1, 1],
+        [0, 0, 1, 1, 1, 1],
+      ],
+      [2, 6],
+      'int32',
+    );
     // one learned prefix per layer, as prefix tuning / P-Tuning v2 pass them
-    const prefixes = [0, 1, 2].map((l) => ({ key: tf.variable(tf.randomNormal([1, 4, 2, 4], 0, 1, 'float32', 10 + l)), value: tf.variable(tf.randomNormal([1, 4, 2, 4], 0, 1, 'float32', 20 + l)) }));
+    const prefixes = [0, 1, 2].map((l) => ({
+      key: tf.variable(tf.randomNormal([1, 4, 2, 4], 0, 1, 'float32', 10 + l)),
+      value: tf.variable(tf.randomNormal([1, 4, 2, 4], 0, 1, 'float32', 20 + l)),
+    }));
     const before = tf.memory().numTensors;
     await compareFull(model, (first) => model.forward({ inputIds: i, attentionMask: m, tokenTypeIds: tt, labels, firstTokenOnly: first }));
     await compareFull(model, (first) => model.forward({ inputIds: i, attentionMask: m, labels, prefixes, firstTokenOnly: first }));
@@ -83,11 +112,28 @@ describe.each(backends)('firstTokenOnly equals the full pass on %s', (backend: s
 
   it('ViT image classification with a multi-label loss', async () => {
     const model = new ViTForImageClassification({
-      model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 4,
-      num_channels: 3, num_labels: 3, problem_type: 'multi_label_classification', hidden_dropout_prob: 0, attention_probs_dropout_prob: 0,
+      model_type: 'vit',
+      hidden_size: 16,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 32,
+      image_size: 16,
+      patch_size: 4,
+      num_channels: 3,
+      num_labels: 3,
+      problem_type: 'multi_label_classification',
+      hidden_dropout_prob: 0,
+      attention_probs_dropout_prob: 0,
     });
     const px = tf.randomNormal([2, 3, 16, 16], 0, 1, 'float32', 5);
-    const labels = tf.tensor2d([[1, 0, 1], [0, 1, 0]], [2, 3], 'float32');
+    const labels = tf.tensor2d(
+      [
+        [1, 0, 1],
+        [0, 1, 0],
+      ],
+      [2, 3],
+      'float32',
+    );
     await compareFull(model, (first) => model.forward({ pixelValues: px, labels, firstTokenOnly: first }));
     tf.dispose([px, labels]);
     model.dispose();
@@ -98,7 +144,10 @@ describe.each(backends)('firstTokenOnly equals the full pass on %s', (backend: s
     model.train();
     const [i, m, labels] = [ids(), mask(), tf.tensor1d([2, 0], 'int32')];
     const before = tf.memory().numTensors;
-    const { value, grads } = variableGrads(() => model.forward({ inputIds: i, attentionMask: m, labels, firstTokenOnly: true }).loss as tf.Scalar, model.trainableParameters().map(([, p]) => p.variable));
+    const { value, grads } = variableGrads(
+      () => model.forward({ inputIds: i, attentionMask: m, labels, firstTokenOnly: true }).loss as tf.Scalar,
+      model.trainableParameters().map(([, p]) => p.variable),
+    );
     expect(Number.isFinite((await value.data())[0]!)).toBe(true);
     expect(Object.keys(grads)).toHaveLength(model.trainableParameters().length);
     tf.dispose([value, ...Object.values(grads)]);

@@ -98,7 +98,6 @@ describe.skipIf(!python)(`live interchange with Python transformers (${reason})`
 });
 describe.skipIf(!!python)('live interchange with Python transformers', () => it.skip(reason, () => undefined));
 
-
 const VOCAB_DIR = resolve(SHARED_DIR, 'data/bert_vocab/bert-base-uncased');
 describe.skipIf(!python || !existsSync(VOCAB_DIR))(`BertTokenizer from a tokenizer.json saved by transformers (${reason})`, () => {
   it('encodes, truncates, types and decodes exactly as BertTokenizerFast, with [DEC]/[ENC] added', async () => {
@@ -107,7 +106,14 @@ describe.skipIf(!python || !existsSync(VOCAB_DIR))(`BertTokenizer from a tokeniz
     expect(existsSync(join(out, 'tokenizer.json'))).toBe(true);
     const tok = await BertTokenizer.fromPretrained(out);
     expect(tok.vocabSize).toBe(30524);
-    const expected = JSON.parse(await readFile(join(out, 'expected.json'), 'utf8')) as { text: string; pair: string | null; maxLength: number | null; inputIds: number[]; tokenTypeIds: number[]; decoded: string }[];
+    const expected = JSON.parse(await readFile(join(out, 'expected.json'), 'utf8')) as {
+      text: string;
+      pair: string | null;
+      maxLength: number | null;
+      inputIds: number[];
+      tokenTypeIds: number[];
+      decoded: string;
+    }[];
     for (const e of expected) {
       const ours = tok.encode(e.text, e.pair, e.maxLength ? { truncation: 'longest_first', maxLength: e.maxLength } : {});
       expect(ours.inputIds, `${e.text} | ${e.pair} | ${e.maxLength}`).toEqual(e.inputIds);

@@ -5,11 +5,21 @@ import { classificationLoss } from './losses';
 
 describe('classificationLoss picks the loss as transformers does', () => {
   beforeAll(() => useBackend('cpu'));
-  const mk = () => tf.tensor2d([[0.5, -1, 2], [1.5, 0.2, -0.3]]);
+  const mk = () =>
+    tf.tensor2d([
+      [0.5, -1, 2],
+      [1.5, 0.2, -0.3],
+    ]);
 
   it('multi-label (float targets): mean BCE-with-logits', async () => {
-    const y = [[1, 0, 1], [0, 0, 1]];
-    const z = [[0.5, -1, 2], [1.5, 0.2, -0.3]];
+    const y = [
+      [1, 0, 1],
+      [0, 0, 1],
+    ];
+    const z = [
+      [0.5, -1, 2],
+      [1.5, 0.2, -0.3],
+    ];
     let ref = 0;
     z.forEach((row, i) => row.forEach((v, j) => (ref += -(y[i]![j]! * Math.log(1 / (1 + Math.exp(-v))) + (1 - y[i]![j]!) * Math.log(1 - 1 / (1 + Math.exp(-v)))))));
     ref /= 6;

@@ -19,8 +19,7 @@ export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor 
  * config, else regression when num_labels is 1, single-label for integer labels, multi-label otherwise.
  */
 export function classificationLoss(logits: tf.Tensor, labels: tf.Tensor, numLabels: number, problemType: ProblemType | null): tf.Tensor {
-  const type: ProblemType =
-    problemType ?? (numLabels === 1 ? 'regression' : labels.dtype === 'int32' ? 'single_label_classification' : 'multi_label_classification');
+  const type: ProblemType = problemType ?? (numLabels === 1 ? 'regression' : labels.dtype === 'int32' ? 'single_label_classification' : 'multi_label_classification');
   return tf.tidy(() => {
     switch (type) {
       case 'regression':

@@ -10,10 +10,31 @@ import { ViTForImageClassification } from '../vit';
 import { BlipForQuestionAnswering, BlipForConditionalGeneration } from '../blip';
 import { ConfigError } from './config';
 
-const bertCfg = { model_type: 'bert', vocab_size: 50, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 20, type_vocab_size: 2, num_labels: 3 };
+const bertCfg = {
+  model_type: 'bert',
+  vocab_size: 50,
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 32,
+  max_position_embeddings: 20,
+  type_vocab_size: 2,
+  num_labels: 3,
+};
 const blipCfg = {
   model_type: 'blip',
-  text_config: { vocab_size: 40, hidden_size: 16, encoder_hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 20, bos_token_id: 1, sep_token_id: 2, pad_token_id: 0 },
+  text_config: {
+    vocab_size: 40,
+    hidden_size: 16,
+    encoder_hidden_size: 16,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    intermediate_size: 32,
+    max_position_embeddings: 20,
+    bos_token_id: 1,
+    sep_token_id: 2,
+    pad_token_id: 0,
+  },
   vision_config: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8 },
 };
 
@@ -27,7 +48,11 @@ describe('savePretrained → fromPretrained', () => {
   for (const [name, Ctor, cfg] of [
     ['BertForSequenceClassification', BertForSequenceClassification, bertCfg],
     ['BertForMaskedLM (tied decoder)', BertForMaskedLM, bertCfg],
-    ['ViTForImageClassification', ViTForImageClassification, { model_type: 'vit', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8, num_labels: 4 }],
+    [
+      'ViTForImageClassification',
+      ViTForImageClassification,
+      { model_type: 'vit', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8, num_labels: 4 },
+    ],
     ['BlipForQuestionAnswering', BlipForQuestionAnswering, blipCfg],
     ['BlipForConditionalGeneration', BlipForConditionalGeneration, blipCfg],
   ] as const)
@@ -38,7 +63,11 @@ describe('savePretrained → fromPretrained', () => {
       await a.savePretrained(dir);
       expect((await readdir(dir)).sort()).toEqual(['config.json', 'model.safetensors']);
       expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toEqual(cfg);
-      const b = await (Ctor as typeof BertForSequenceClassification).fromPretrained(dir, { onWarning: (w) => { throw new Error(w); } });
+      const b = await (Ctor as typeof BertForSequenceClassification).fromPretrained(dir, {
+        onWarning: (w) => {
+          throw new Error(w);
+        },
+      });
       expect(await bits(b)).toEqual(await bits(a));
       a.dispose();
       b.dispose();
@@ -50,7 +79,11 @@ describe('savePretrained → fromPretrained', () => {
     const folder = new MemoryFolder('bert-in-memory');
     await a.savePretrained(folder);
     expect(folder.paths()).toEqual(['config.json', 'model.safetensors']);
-    const b = await BertForSequenceClassification.fromPretrained(folder, { onWarning: (w) => { throw new Error(w); } });
+    const b = await BertForSequenceClassification.fromPretrained(folder, {
+      onWarning: (w) => {
+        throw new Error(w);
+      },
+    });
     expect(await bits(b)).toEqual(await bits(a));
     await expect(BertForSequenceClassification.fromPretrained(new MemoryFolder('empty'))).rejects.toThrow('empty/config.json: no such file in this folder (it holds no files)');
     a.dispose();
@@ -66,7 +99,15 @@ describe('savePretrained → fromPretrained', () => {
     expect(warnings).toEqual(['BertForSequenceClassification: newly initialised (not in the checkpoint), train them before use: classifier.weight, classifier.bias']);
     expect(Array.from(await cls.bert.encoder.layer[1]!.output.dense.weight.value.data())).toEqual(Array.from(await base.encoder.layer[1]!.output.dense.weight.value.data()));
     const vitDir = await mkdtemp(join(tmpdir(), 'tfjs-peft-vit-'));
-    const vit = new ViTForImageClassification({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, image_size: 16, patch_size: 8 });
+    const vit = new ViTForImageClassification({
+      model_type: 'vit',
+      hidden_size: 16,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 32,
+      image_size: 16,
+      patch_size: 8,
+    });
     await vit.savePretrained(vitDir);
     await expect(BertForSequenceClassification.fromPretrained(vitDir)).rejects.toThrow(/config\.json: "model_type" = "vit" is not supported/);
     [base, cls, vit].forEach((m) => m.dispose());
@@ -76,9 +117,15 @@ describe('savePretrained → fromPretrained', () => {
     const a = new BertForSequenceClassification(bertCfg);
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-labels-'));
     await a.savePretrained(dir);
-    await expect(BertForSequenceClassification.fromPretrained(dir, { config: { num_labels: 5, id2label: undefined } })).rejects.toThrow(/classifier\.weight expected \[5,16\], got \[3,16\]/);
+    await expect(BertForSequenceClassification.fromPretrained(dir, { config: { num_labels: 5, id2label: undefined } })).rejects.toThrow(
+      /classifier\.weight expected \[5,16\], got \[3,16\]/,
+    );
     const warnings: string[] = [];
-    const b = await BertForSequenceClassification.fromPretrained(dir, { config: { num_labels: 5, id2label: undefined }, ignoreMismatchedSizes: true, onWarning: (w) => warnings.push(w) });
+    const b = await BertForSequenceClassification.fromPretrained(dir, {
+      config: { num_labels: 5, id2label: undefined },
+      ignoreMismatchedSizes: true,
+      onWarning: (w) => warnings.push(w),
+    });
     expect(b.classifier.weight.shape).toEqual([5, 16]);
     expect(warnings).toContainEqual(expect.stringMatching(/classifier\.weight: checkpoint shape \[3,16\] differs from the model's \[5,16\]; newly initialised/));
     a.dispose();
@@ -87,11 +134,15 @@ describe('savePretrained → fromPretrained', () => {
 
   it('config options that are not implemented are rejected by name', () => {
     expect(() => new BertModel({ ...bertCfg, position_embedding_type: 'relative_key' })).toThrow(ConfigError);
-    expect(() => new BertModel({ ...bertCfg, position_embedding_type: 'relative_key' })).toThrow(/"position_embedding_type" = "relative_key" is not supported by tfjs-peft; supported: "absolute"/);
+    expect(() => new BertModel({ ...bertCfg, position_embedding_type: 'relative_key' })).toThrow(
+      /"position_embedding_type" = "relative_key" is not supported by tfjs-peft; supported: "absolute"/,
+    );
     expect(() => new BertModel({ ...bertCfg, hidden_size: 15 })).toThrow(/hidden_size 15 is not a multiple of num_attention_heads 2/);
     expect(() => new BertModel({ ...bertCfg, hidden_act: 'quick_gelu' })).toThrow(/config\.json: "hidden_act" = "quick_gelu" is not supported by tfjs-peft; supported: "gelu"/);
     expect(() => new BertModel({ ...bertCfg, vocab_size: 'many' })).toThrow(/"vocab_size" expected a positive integer, got "many"/);
-    expect(() => new BlipForQuestionAnswering({ ...blipCfg, text_config: { ...blipCfg.text_config, encoder_hidden_size: 8 } })).toThrow(/encoder_hidden_size 8 must equal vision_config\.hidden_size 16/);
+    expect(() => new BlipForQuestionAnswering({ ...blipCfg, text_config: { ...blipCfg.text_config, encoder_hidden_size: 8 } })).toThrow(
+      /encoder_hidden_size 8 must equal vision_config\.hidden_size 16/,
+    );
   });
 
   it('dropout acts only in train mode; forward shapes are asserted', async () => {

@@ -106,7 +106,8 @@ export class PreTrainedModel extends Module {
     for (const [key, t] of weights) {
       if (ALWAYS_IGNORED.some((r) => r.test(key)) || this.tiedCheckpointKeys().some((r) => r.test(key))) continue;
       let k = key;
-      if (ownHasPrefix && !ckptHasPrefix) k = `${prefix}.${key}`; // bare base checkpoint into a head model
+      if (ownHasPrefix && !ckptHasPrefix)
+        k = `${prefix}.${key}`; // bare base checkpoint into a head model
       else if (!ownHasPrefix && ckptHasPrefix) {
         if (!key.startsWith(`${prefix}.`)) continue; // a head's weights when loading the base model alone
         k = key.slice(prefix.length + 1);

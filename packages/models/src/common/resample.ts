@@ -78,15 +78,7 @@ const clip8 = (v: number) => {
  * Resizes an interleaved 8-bit image (`channels` per pixel) to `outW × outH` like Pillow.
  * Returns a new Uint8Array of `outW·outH·channels`.
  */
-export function resizeImage(
-  data: Uint8Array | Uint8ClampedArray,
-  width: number,
-  height: number,
-  channels: number,
-  outW: number,
-  outH: number,
-  filter: ResampleFilter,
-): Uint8Array {
+export function resizeImage(data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number, outW: number, outH: number, filter: ResampleFilter): Uint8Array {
   if (data.length !== width * height * channels) {
     throw new RangeError(`resizeImage: ${data.length} bytes do not hold a ${width}×${height}×${channels} image`);
   }

@@ -5,7 +5,16 @@ import { BertModel } from '../bert';
 import { DistilBertModel } from '../distilbert';
 import { textInputs } from './text-inputs';
 
-const BERT = { model_type: 'bert', vocab_size: 30, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16, type_vocab_size: 2 };
+const BERT = {
+  model_type: 'bert',
+  vocab_size: 30,
+  hidden_size: 8,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  intermediate_size: 16,
+  max_position_embeddings: 16,
+  type_vocab_size: 2,
+};
 const DISTILBERT = { model_type: 'distilbert', vocab_size: 30, dim: 8, n_layers: 1, n_heads: 2, hidden_dim: 16, max_position_embeddings: 16 };
 
 describe('text inputs', () => {
@@ -26,8 +35,22 @@ describe('text inputs', () => {
   ])('%s: float32 ids and mask are cast for the pass and the casts freed (no tensor left)', async (_, make) => {
     const m = make();
     m.eval();
-    const ids = tf.tensor2d([[1, 4, 5, 2], [1, 6, 2, 0]], undefined, 'float32');
-    const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 1, 0]], undefined, 'float32');
+    const ids = tf.tensor2d(
+      [
+        [1, 4, 5, 2],
+        [1, 6, 2, 0],
+      ],
+      undefined,
+      'float32',
+    );
+    const mask = tf.tensor2d(
+      [
+        [1, 1, 1, 1],
+        [1, 1, 1, 0],
+      ],
+      undefined,
+      'float32',
+    );
     const before = tf.memory().numTensors;
     const out = m.forward({ inputIds: ids, attentionMask: mask }) as unknown as Record<string, tf.Tensor>;
     const reference = m.forward({ inputIds: tf.cast(ids, 'int32'), attentionMask: tf.cast(mask, 'int32') }) as unknown as Record<string, tf.Tensor>;

@@ -77,7 +77,12 @@ describe.each(testBackends())('DistilBERT golden parity (transformers) on %s', (
         await a.savePretrained(dir);
         const b = await load(dir);
         const pb = new Map(b.namedParameters());
-        expect([...pb.keys()].sort()).toEqual(a.namedParameters().map(([n]) => n).sort());
+        expect([...pb.keys()].sort()).toEqual(
+          a
+            .namedParameters()
+            .map(([n]) => n)
+            .sort(),
+        );
         for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
         const inputs = { inputIds: c.inputs.get('input_ids')!, attentionMask: c.inputs.get('attention_mask') };
         const [la, lb] = [a.forward(inputs), b.forward(inputs)];
@@ -97,7 +102,10 @@ describe('DistilBERT config.json validation', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-distilbert-cfg-'));
     try {
       await writeFile(join(dir, 'config.json'), JSON.stringify({ ...base, n_layers: '2' }));
-      const err = await DistilBertModel.fromPretrained(dir).then(() => null, (e: unknown) => e as Error);
+      const err = await DistilBertModel.fromPretrained(dir).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
       expect(err).toBeInstanceOf(ConfigError);
       expect(err!.message).toMatch(/config\.json/);
       expect(err!.message).toMatch(/"n_layers" expected a positive integer/);

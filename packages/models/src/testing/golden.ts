@@ -72,7 +72,10 @@ export async function expectGrads(
 ): Promise<{ checked: number; worst: number }> {
   const params = model.namedParameters().filter(([, p]) => p.requiresGrad);
   // the low-memory backward pass the Trainer uses, checked against transformers' gradients
-  const { value, grads } = variableGrads(lossFn, params.map(([, p]) => p.variable));
+  const { value, grads } = variableGrads(
+    lossFn,
+    params.map(([, p]) => p.variable),
+  );
   value.dispose();
   let worst = 0;
   let checked = 0;

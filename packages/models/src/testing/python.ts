@@ -23,5 +23,9 @@ export function findHfPython(): { python: string | null; reason: string } {
 }
 
 export function runPython(python: string, script: string, args: string[]): string {
-  return execFileSync(python, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRANSFORMERS_VERBOSITY: 'error', HF_HUB_OFFLINE: '1' } });
+  return execFileSync(python, [script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TRANSFORMERS_VERBOSITY: 'error', HF_HUB_OFFLINE: '1' },
+  });
 }

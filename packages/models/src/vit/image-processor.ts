@@ -83,8 +83,7 @@ export class ViTImageProcessor {
     }
     // to RGB (grey repeated, alpha dropped), as PIL's convert('RGB')
     let rgb: Uint8Array = new Uint8Array(width * height * 3);
-    for (let i = 0; i < width * height; i++)
-      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = image.data[i * channels + (channels === 1 ? 0 : c)]!;
+    for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = image.data[i * channels + (channels === 1 ? 0 : c)]!;
     const { config: p } = this;
     let [w, h] = [width, height];
     if (p.doResize && (w !== p.width || h !== p.height)) {

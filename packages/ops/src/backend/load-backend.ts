@@ -112,7 +112,10 @@ export async function loadBackend(
   } finally {
     restore?.();
   }
-  if (!ok) throw new BackendError(`${name}: ${pkg} is installed but the backend failed to initialise${why}${threads > 1 ? ` (with ${threads} threads; wasmThreads: 1 starts the single-threaded build)` : ''}`);
+  if (!ok)
+    throw new BackendError(
+      `${name}: ${pkg} is installed but the backend failed to initialise${why}${threads > 1 ? ` (with ${threads} threads; wasmThreads: 1 starts the single-threaded build)` : ''}`,
+    );
   await tf.ready();
   if (restore != null) unrefWasmPthreads(tf.backend());
   const kernels = [...registerBackendKernels(name), ...(await registerSimdKernels(tf.backend(), name))];
@@ -126,7 +129,9 @@ export async function loadBackend(
   if (options.frozenMatMulPrecision === 'bf16') {
     if (bf16 == null) notes.push(`frozenMatMulPrecision bf16: not available on ${name}${native ? '' : ' without @tfjs-peft/native'}; frozen weights' products stay float32`);
     else if (bf16 === 'emulated')
-      notes.push('frozenMatMulPrecision bf16: this CPU has no AVX-512 BF16, so the bf16 products are emulated (float32 kernels on rounded operands): the same numbers as on a CPU that has it, but no faster than float32');
+      notes.push(
+        'frozenMatMulPrecision bf16: this CPU has no AVX-512 BF16, so the bf16 products are emulated (float32 kernels on rounded operands): the same numbers as on a CPU that has it, but no faster than float32',
+      );
   }
   return { name, package: pkg, kernels, threads: active, notes, native };
 }

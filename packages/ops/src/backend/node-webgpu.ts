@@ -32,9 +32,7 @@ export async function installNodeWebGPU(): Promise<NodeWebGPUInfo> {
     (g.navigator as { gpu?: unknown }).gpu = mod.create([]);
   }
   const gpu = g.navigator!.gpu as { requestAdapter(): Promise<unknown> };
-  const adapter = (await gpu.requestAdapter()) as
-    | { info?: Record<string, string>; isFallbackAdapter?: boolean }
-    | null;
+  const adapter = (await gpu.requestAdapter()) as { info?: Record<string, string>; isFallbackAdapter?: boolean } | null;
   if (adapter == null) return { installed: false, reason: 'navigator.gpu.requestAdapter() returned null (no Vulkan/Metal/D3D12 driver found)' };
   const info = adapter.info ?? {};
   const description = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;

@@ -20,7 +20,10 @@
  * (COOP/COEP headers).
  */
 
-type NodeWorkerCtor = new (code: string, options: { eval: true; execArgv: string[] }) => {
+type NodeWorkerCtor = new (
+  code: string,
+  options: { eval: true; execArgv: string[] },
+) => {
   postMessage(message: unknown, transfer?: readonly unknown[]): void;
 };
 

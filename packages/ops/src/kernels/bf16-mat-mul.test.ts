@@ -25,7 +25,10 @@ const why = nativeUnavailable();
 const backends = testBackends().filter((b) => b === 'wasm' || b === 'cpu');
 
 const tensor = (shape: number[], seed: number) => {
-  const v = randomArray(shape.reduce((x, y) => x * y, 1), seed);
+  const v = randomArray(
+    shape.reduce((x, y) => x * y, 1),
+    seed,
+  );
   return { v, t: tf.tensor(Array.from(v), shape) };
 };
 
@@ -95,7 +98,10 @@ for (const backend of backends)
       setFrozenMatMulPrecision('bf16');
       const before = tf.memory().numTensors;
       const y = linear(x.t, frozen, bias);
-      assertClose(await y.data(), ref.linear(ref.roundBf16(x.v), ref.roundBf16(wv), Float64Array.from(await bias.data()), rows, inF, outF), `${backend} forward`, { atol: 2e-5, rtol: 1e-5 });
+      assertClose(await y.data(), ref.linear(ref.roundBf16(x.v), ref.roundBf16(wv), Float64Array.from(await bias.data()), rows, inF, outF), `${backend} forward`, {
+        atol: 2e-5,
+        rtol: 1e-5,
+      });
       const g = gradients(loss(frozen), [x.t, bias]);
       // dx = dy · W with dy = c: both rounded
       assertClose(await g.grads[0]!.data(), ref.matMul(ref.roundBf16(cv), ref.roundBf16(wv), rows, outF, inF), `${backend} dx`, { atol: 2e-5, rtol: 1e-5 });

@@ -59,7 +59,12 @@ const kernelFunc =
     const run = backendName === 'wasm' ? nativeWasmMatMul : nativeCpuMatMul;
     const out = run(inputs.a as TensorInfo, inputs.b as TensorInfo, transposeA, transposeB, backend, 'bf16');
     if (out == null) {
-      throw new OpInputError(BF16_MAT_MUL_KERNEL, 'a, b', 'float32 operands with matching inner dimensions and a native product set', `${JSON.stringify((inputs.a as TensorInfo).shape)} × ${JSON.stringify((inputs.b as TensorInfo).shape)}`);
+      throw new OpInputError(
+        BF16_MAT_MUL_KERNEL,
+        'a, b',
+        'float32 operands with matching inner dimensions and a native product set',
+        `${JSON.stringify((inputs.a as TensorInfo).shape)} × ${JSON.stringify((inputs.b as TensorInfo).shape)}`,
+      );
     }
     return out;
   };

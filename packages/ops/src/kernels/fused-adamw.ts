@@ -14,7 +14,21 @@ const nativeAdamW = () => {
 export const ADAMW_KERNEL = 'TfjsPeftAdamW';
 
 /** The scalar loop (cpu backend), in float64 per element, kept monomorphic. */
-function update(po: Float32Array, mo: Float32Array, vo: Float32Array, p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, eps: number, decay: number, step: number, sqrtC2: number): void {
+function update(
+  po: Float32Array,
+  mo: Float32Array,
+  vo: Float32Array,
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  b1: number,
+  b2: number,
+  eps: number,
+  decay: number,
+  step: number,
+  sqrtC2: number,
+): void {
   const n = p.length;
   const a1 = 1 - b1;
   const a2 = 1 - b2;
@@ -56,7 +70,17 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
     // the heap as a Float32Array after the outputs were allocated (allocation may grow and replace it)
     const heap = heapFloat32(be);
     const all = [p, g, m, v, ...outs];
-    native.adamw!(all.map(() => heap), all.map((t) => at(t) / 4), n, h.beta1, h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.lr / h.c1, 1 / Math.sqrt(h.c2));
+    native.adamw!(
+      all.map(() => heap),
+      all.map((t) => at(t) / 4),
+      n,
+      h.beta1,
+      h.beta2,
+      h.eps,
+      1 - h.lr * h.weightDecay,
+      h.lr / h.c1,
+      1 / Math.sqrt(h.c2),
+    );
     return outs;
   }
   k.adamw(at(p), at(g), at(m), at(v), at(outs[0]!), at(outs[1]!), at(outs[2]!), n, h.beta1, h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.lr / h.c1, 1 / Math.sqrt(h.c2));

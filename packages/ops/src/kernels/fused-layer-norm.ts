@@ -33,7 +33,17 @@ function forwardJs(x: Float32Array, g: Float32Array, b: Float32Array, y: Float32
   }
 }
 
-function backwardJs(dy: Float32Array, xhat: Float32Array, rstd: Float32Array, g: Float32Array, dx: Float32Array, dg: Float64Array, db: Float64Array, rows: number, d: number): void {
+function backwardJs(
+  dy: Float32Array,
+  xhat: Float32Array,
+  rstd: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  dg: Float64Array,
+  db: Float64Array,
+  rows: number,
+  d: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     let s1 = 0;

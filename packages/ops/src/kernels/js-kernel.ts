@@ -65,4 +65,3 @@ export function registerJsKernel(kernelName: string, make: (backendName: string)
   }
   return added;
 }
-

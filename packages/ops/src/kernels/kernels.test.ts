@@ -19,8 +19,21 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
   afterAll(() => setNativeGemm(native));
 
   it('the tiled transpose of the last two dimensions matches tf.transpose exactly (ragged tiles, batches)', async () => {
-    for (const shape of [[37, 45], [3, 33, 64], [2, 2, 1, 70], [64, 1]]) {
-      const x = tf.tensor(Array.from(randomArray(shape.reduce((a, b) => a * b), 77)), shape);
+    for (const shape of [
+      [37, 45],
+      [3, 33, 64],
+      [2, 2, 1, 70],
+      [64, 1],
+    ]) {
+      const x = tf.tensor(
+        Array.from(
+          randomArray(
+            shape.reduce((a, b) => a * b),
+            77,
+          ),
+        ),
+        shape,
+      );
       const perm = [...shape.keys()];
       [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2]!, perm[perm.length - 1]!];
       const want = tf.transpose(x, perm);
@@ -32,7 +45,7 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
     }
   });
 
-  it('GatherV2 of rows matches the backend\'s own kernel exactly; other gathers go to it; a bad id is an error naming it', async () => {
+  it("GatherV2 of rows matches the backend's own kernel exactly; other gathers go to it; a bad id is an error naming it", async () => {
     const cases: [number[], number[], number[], number][] = [
       [[300, 16], [7], [3, 0, 299, 3, 150, 1, 2], 0],
       [[2, 8], [2, 3], [0, 1, 1, 0, 0, 1], 0],
@@ -40,7 +53,15 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
       [[5, 3, 4], [2], [2, 0], 1], // another axis: original
     ];
     for (const [shape, idShape, ids, axis] of cases) {
-      const x = tf.tensor(Array.from(randomArray(shape.reduce((a, b) => a * b), 83)), shape);
+      const x = tf.tensor(
+        Array.from(
+          randomArray(
+            shape.reduce((a, b) => a * b),
+            83,
+          ),
+        ),
+        shape,
+      );
       const idx = tf.tensor(ids, idShape, 'int32');
       const before = tf.memory().numTensors;
       const ours = tf.gather(x, idx, axis);
@@ -61,7 +82,7 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
     tf.dispose([w, bad]);
   });
 
-  it('Sum over leading axes is bit-identical to the backend\'s own kernel; other reductions go to it', async () => {
+  it("Sum over leading axes is bit-identical to the backend's own kernel; other reductions go to it", async () => {
     const cases: [number[], number | number[], boolean][] = [
       [[1024, 256], 0, false],
       [[8, 128, 256], [0, 1], false],
@@ -71,7 +92,15 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
       [[6, 5, 4], [0, 1, 2], false], // everything: original
     ];
     for (const [shape, axis, keepDims] of cases) {
-      const x = tf.tensor(Array.from(randomArray(shape.reduce((a, b) => a * b), 79)), shape);
+      const x = tf.tensor(
+        Array.from(
+          randomArray(
+            shape.reduce((a, b) => a * b),
+            79,
+          ),
+        ),
+        shape,
+      );
       const before = tf.memory().numTensors;
       const ours = tf.sum(x, axis, keepDims);
       expect(setLeadingAxesSum('wasm', false)).toBe(false);
@@ -83,7 +112,14 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
       expect(tf.memory().numTensors).toBe(before);
       x.dispose();
     }
-    const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    const ints = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
     expect(Array.from(await tf.sum(ints, 0).data())).toEqual([4, 6]);
     ints.dispose();
   });
@@ -115,7 +151,7 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
     expect(tf.memory().numBytes).toBeLessThan(memBefore);
   });
 
-  it('the fast path agrees with the backend\'s own transposed kernel (its reference), and can be toggled', async () => {
+  it("the fast path agrees with the backend's own transposed kernel (its reference), and can be toggled", async () => {
     const a = tf.tensor(Array.from(randomArray(3 * 40 * 30, 75)), [3, 40, 30]);
     const b = tf.tensor(Array.from(randomArray(3 * 20 * 30, 76)), [3, 20, 30]);
     const fast = await tf.matMul(a, b, false, true).data();
@@ -141,8 +177,14 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
       [[2, 3, 4, 5], [5, 6], false, false],
     ];
     for (const [sa, sb, ta, tb] of cases) {
-      const a = randomArray(sa.reduce((x, y) => x * y), 81);
-      const b = randomArray(sb.reduce((x, y) => x * y), 82);
+      const a = randomArray(
+        sa.reduce((x, y) => x * y),
+        81,
+      );
+      const b = randomArray(
+        sb.reduce((x, y) => x * y),
+        82,
+      );
       const at = tf.tensor(Array.from(a), sa);
       const bt = tf.tensor(Array.from(b), sb);
       const before = tf.memory();
@@ -167,7 +209,10 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
     expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers - 1);
     // the gradient tape clones saved tensors: same gradients with the copying kernel
     const a = tf.tensor(Array.from(randomArray(24, 91)), [4, 6]);
-    const g = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(t), tf.exp(t))))(a).dataSync();
+    const g = () =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(t), tf.exp(t))))(a)
+        .dataSync();
     const shared = Array.from(g());
     setSharedIdentity('wasm', false);
     const copied = Array.from(g());
@@ -177,7 +222,12 @@ describe.runIf(onWasm)('wasm kernels added by registerBackendKernels', () => {
   });
 
   it('UnsortedSegmentSum exists on wasm, adds repeated ids and drops out-of-range ids', async () => {
-    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const out = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 5], 'int32'), 3);
     expect(Array.from(await out.data())).toEqual([3, 4, 0, 0, 6, 8]);
     tf.dispose([x, out]);

@@ -48,7 +48,7 @@ for (const backend of backends)
       await loadBackend(backend);
     });
 
-    it('matches float64 and the backend\'s own kernel: transposes, batches, broadcast batches; no leaks', async () => {
+    it("matches float64 and the backend's own kernel: transposes, batches, broadcast batches; no leaks", async () => {
       const cases: [number[], number[], boolean, boolean][] = [
         [[5, 7], [7, 3], false, false],
         [[7, 5], [3, 7], true, true],
@@ -61,8 +61,14 @@ for (const backend of backends)
         [[1, 4, 5], [3, 5, 6], false, false],
       ];
       for (const [sa, sb, ta, tb] of cases) {
-        const a = randomArray(sa.reduce((x, y) => x * y), 81);
-        const b = randomArray(sb.reduce((x, y) => x * y), 82);
+        const a = randomArray(
+          sa.reduce((x, y) => x * y),
+          81,
+        );
+        const b = randomArray(
+          sb.reduce((x, y) => x * y),
+          82,
+        );
         const at = tf.tensor(Array.from(a), sa);
         const bt = tf.tensor(Array.from(b), sb);
         const before = tf.memory();
@@ -86,8 +92,15 @@ for (const backend of backends)
       }
     });
 
-    it('int32 products take the backend\'s kernel; empty ones give an empty or zero result', async () => {
-      const i = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    it("int32 products take the backend's kernel; empty ones give an empty or zero result", async () => {
+      const i = tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 2],
+        'int32',
+      );
       if (backend === 'cpu') expect(Array.from(await tf.matMul(i, i).data())).toEqual([7, 10, 15, 22]);
       else expect(() => tf.matMul(i, i)).toThrow(/non-float32/); // the wasm backend's own answer
       const e = tf.matMul(tf.zeros([0, 3]), tf.zeros([3, 4]));
@@ -97,7 +110,7 @@ for (const backend of backends)
       tf.dispose([i, e, z]);
     });
 
-    it('gradients through linear are the same as with the backend\'s kernel', async () => {
+    it("gradients through linear are the same as with the backend's kernel", async () => {
       const x = tf.tensor(Array.from(randomArray(6 * 10 * 12, 3)), [6, 10, 12]);
       const w = tf.variable(tf.tensor(Array.from(randomArray(9 * 12, 4)), [9, 12]));
       const bias = tf.variable(tf.tensor(Array.from(randomArray(9, 5)), [9]));

@@ -1,10 +1,4 @@
-import {
-  getKernel,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-  type BatchMatMulAttrs,
-} from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo, type BatchMatMulAttrs } from '@tensorflow/tfjs-core';
 import { overrideKernel, setKernelOverride } from './kernel-override';
 import type { WasmBackendInternals } from './wasm-backend';
 import { nativeWasmMatMul, planGemm } from './native-mat-mul';
@@ -130,10 +124,7 @@ const fastPath =
     const a = transposeA ? swapLast(inputs.a as TensorInfo) : (inputs.a as TensorInfo);
     const b = transposeB ? swapLast(inputs.b as TensorInfo) : (inputs.b as TensorInfo);
     try {
-      return (
-        batchedAsLoop(a, b, backend) ??
-        original.kernelFunc({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } })
-      );
+      return batchedAsLoop(a, b, backend) ?? original.kernelFunc({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     } finally {
       for (const t of temps) (backend as unknown as Disposer).disposeData(t.dataId);
     }

@@ -38,21 +38,60 @@ describe.runIf(onWasm)('wasm broadcasting Add/Sub/Multiply/RealDiv', () => {
   const cases: [number[], number[]][] = [
     [[1024, 256], [256]],
     [[256], [1024, 256]],
-    [[8, 4, 16, 16], [8, 1, 1, 16]],
-    [[8, 2], [8, 1]],
-    [[8, 1], [8, 2]],
-    [[3, 1, 5], [1, 4, 1]],
-    [[2, 3, 4, 5, 6], [3, 1, 5, 1]],
+    [
+      [8, 4, 16, 16],
+      [8, 1, 1, 16],
+    ],
+    [
+      [8, 2],
+      [8, 1],
+    ],
+    [
+      [8, 1],
+      [8, 2],
+    ],
+    [
+      [3, 1, 5],
+      [1, 4, 1],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [3, 1, 5, 1],
+    ],
     [[7, 1], [1]],
-    [[1, 1], [6, 1, 1]],
+    [
+      [1, 1],
+      [6, 1, 1],
+    ],
     [[5, 7], []],
   ];
 
-  it('matches the backend\'s own kernels exactly for every op and broadcast pattern; no leaks', async () => {
+  it("matches the backend's own kernels exactly for every op and broadcast pattern; no leaks", async () => {
     for (const [sa, sb] of cases) {
-      const a = tf.tensor(Array.from(randomArray(sa.reduce((x, y) => x * y, 1), 11)), sa);
+      const a = tf.tensor(
+        Array.from(
+          randomArray(
+            sa.reduce((x, y) => x * y, 1),
+            11,
+          ),
+        ),
+        sa,
+      );
       // divisors kept away from zero
-      const b = tf.add(tf.abs(tf.tensor(Array.from(randomArray(sb.reduce((x, y) => x * y, 1), 12)), sb)), 0.5);
+      const b = tf.add(
+        tf.abs(
+          tf.tensor(
+            Array.from(
+              randomArray(
+                sb.reduce((x, y) => x * y, 1),
+                12,
+              ),
+            ),
+            sb,
+          ),
+        ),
+        0.5,
+      );
       for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
         const before = tf.memory().numTensors;
         const ours = op(a, b);
@@ -68,8 +107,15 @@ describe.runIf(onWasm)('wasm broadcasting Add/Sub/Multiply/RealDiv', () => {
     }
   });
 
-  it('int32 operands and incompatible shapes go to the backend\'s kernel (and its error)', async () => {
-    const i = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+  it("int32 operands and incompatible shapes go to the backend's kernel (and its error)", async () => {
+    const i = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
     const r = tf.add(i, tf.tensor1d([10, 20], 'int32'));
     expect(r.dtype).toBe('int32');
     expect(Array.from(await r.data())).toEqual([11, 22, 13, 24]);

@@ -89,5 +89,7 @@ export function overrideWasmBroadcastBinary(): boolean {
 
 /** Turns the broadcast route off (the backend's own kernels) or back on; returns whether it is on. */
 export function setBroadcastBinary(enabled: boolean): boolean {
-  return Object.entries(OPS).map(([name, op]) => setKernelOverride(name, 'wasm', enabled, broadcastBinary(op))).every(Boolean);
+  return Object.entries(OPS)
+    .map(([name, op]) => setKernelOverride(name, 'wasm', enabled, broadcastBinary(op)))
+    .every(Boolean);
 }

@@ -1,11 +1,4 @@
-import {
-  getKernel,
-  registerKernel,
-  util,
-  type KernelFunc,
-  type TensorInfo,
-  type UnsortedSegmentSumAttrs,
-} from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, util, type KernelFunc, type TensorInfo, type UnsortedSegmentSumAttrs } from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from './wasm-backend';
 
 /**
@@ -21,9 +14,7 @@ const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
   const n = segmentIds.shape.reduce((a, b) => a * b, 1);
   const rows = x.shape[0] ?? 0;
   if (n !== rows || segmentIds.shape.length !== 1) {
-    throw new Error(
-      `UnsortedSegmentSum (wasm): segmentIds expected shape [${rows}], got [${segmentIds.shape.join(',')}]`,
-    );
+    throw new Error(`UnsortedSegmentSum (wasm): segmentIds expected shape [${rows}], got [${segmentIds.shape.join(',')}]`);
   }
   const inner = util.sizeFromShape(x.shape.slice(1));
   const outShape = [numSegments, ...x.shape.slice(1)];

@@ -12,7 +12,11 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
  */
 export function testBackends(): BackendName[] {
   const env = process.env.TFJS_PEFT_TEST_BACKENDS;
-  if (env) return env.split(',').map((s) => s.trim()).filter(Boolean) as BackendName[];
+  if (env)
+    return env
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) as BackendName[];
   const list: BackendName[] = ['cpu', 'wasm'];
   const icd = process.env.VK_ICD_FILENAMES;
   if (icd && existsSync(icd)) list.push('webgpu');

@@ -65,10 +65,7 @@ export async function checkOp(spec: OpCheck): Promise<{ valueErr: number; gradEr
         return typeof r === 'number' ? r * w[0]! : dot(r, w);
       };
       const num = numericGrad(scalar, refIn[inputIdx]!, spec.h ?? 1e-5);
-      gradErr = Math.max(
-        gradErr,
-        assertClose(gvals[k]!, num, `${spec.label} d/d(input ${inputIdx})`, spec.gradTol ?? { atol: 2e-4, rtol: 2e-3 }),
-      );
+      gradErr = Math.max(gradErr, assertClose(gvals[k]!, num, `${spec.label} d/d(input ${inputIdx})`, spec.gradTol ?? { atol: 2e-4, rtol: 2e-3 }));
     });
     return { valueErr, gradErr };
   } finally {

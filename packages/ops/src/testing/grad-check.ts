@@ -25,10 +25,7 @@ export function dot(y: ArrayLike<number>, w: ArrayLike<number>): number {
 /**
  * Throws unless `|a − e| ≤ atol + rtol·|e|` everywhere; the message names the worst element.
  */
-export function assertClose(
-  actual: ArrayLike<number>, expected: ArrayLike<number>, label: string,
-  { atol = 1e-5, rtol = 1e-4 }: { atol?: number; rtol?: number } = {},
-): number {
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, { atol = 1e-5, rtol = 1e-4 }: { atol?: number; rtol?: number } = {}): number {
   if (actual.length !== expected.length) {
     throw new Error(`${label}: length ${actual.length} differs from expected ${expected.length}`);
   }
@@ -49,9 +46,7 @@ export function assertClose(
     if (err > maxErr || Number.isNaN(err)) maxErr = Number.isNaN(err) ? Infinity : err;
   }
   if (worst >= 0) {
-    throw new Error(
-      `${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol}; max abs error ${maxErr})`,
-    );
+    throw new Error(`${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol}; max abs error ${maxErr})`);
   }
   return maxErr;
 }

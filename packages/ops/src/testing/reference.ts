@@ -22,17 +22,13 @@ export function erf(x: number): number {
   }
   // continued fraction for erfc
   let f = 0;
-  for (let n = 60; n >= 1; n--) f = (n / 2) / (ax + f);
+  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
   const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
   return Math.sign(x) * (1 - erfc);
 }
 
 export function gelu(x: F64, approximate: 'none' | 'tanh' = 'none'): F64 {
-  return x.map((v) =>
-    approximate === 'tanh'
-      ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))
-      : 0.5 * v * (1 + erf(v / Math.SQRT2)),
-  );
+  return x.map((v) => (approximate === 'tanh' ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))) : 0.5 * v * (1 + erf(v / Math.SQRT2))));
 }
 
 export function silu(x: F64): F64 {
@@ -135,7 +131,9 @@ export function logSoftmax(x: F64, d: number): F64 {
  * see (non-prefix) key j; prefixes `[B,H,P,D]` are always visible.
  */
 export function attention(
-  q: F64, k: F64, v: F64,
+  q: F64,
+  k: F64,
+  v: F64,
   dims: { b: number; h: number; tq: number; tk: number; d: number; dv: number; p?: number },
   opts: { keep?: (bi: number, i: number, j: number) => boolean; pk?: F64; pv?: F64; scale?: number } = {},
 ): F64 {
@@ -172,10 +170,7 @@ export function attention(
 }
 
 /** Per-item cross-entropy with PyTorch's ignore_index and label_smoothing; returns [loss, count]. */
-export function crossEntropy(
-  logits: F64, labels: ArrayLike<number>, c: number,
-  opts: { ignoreIndex?: number; labelSmoothing?: number; reduction?: 'mean' | 'sum' } = {},
-): number {
+export function crossEntropy(logits: F64, labels: ArrayLike<number>, c: number, opts: { ignoreIndex?: number; labelSmoothing?: number; reduction?: 'mean' | 'sum' } = {}): number {
   const ign = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
   const lp = logSoftmax(logits, c);

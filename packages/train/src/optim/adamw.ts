@@ -41,8 +41,14 @@ export class AdamW implements Optimizer {
       const g = grads[param.variable.name];
       if (!g) continue;
       if (!this.m.has(name)) {
-        this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(param.value), false)));
-        this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(param.value), false)));
+        this.m.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(param.value), false)),
+        );
+        this.v.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(param.value), false)),
+        );
       }
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
@@ -73,8 +79,14 @@ export class AdamW implements Optimizer {
       this.v.delete(name);
       // no moments in the state: none were made yet (made lazily at the parameter's first gradient)
       if (!m || !v) continue;
-      this.m.set(name, tf.tidy(() => tf.variable(tf.reshape(m, param.shape), false)));
-      this.v.set(name, tf.tidy(() => tf.variable(tf.reshape(v, param.shape), false)));
+      this.m.set(
+        name,
+        tf.tidy(() => tf.variable(tf.reshape(m, param.shape), false)),
+      );
+      this.v.set(
+        name,
+        tf.tidy(() => tf.variable(tf.reshape(v, param.shape), false)),
+      );
     }
   }
 

@@ -13,8 +13,27 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('AdamW on %s matches
   it('AdamW: decoupled weight decay, none on biases', async () => {
     const w = new Parameter(tf.tensor1d([0.5, -1.0, 2.0]));
     const b = new Parameter(tf.tensor1d([0.1, 0.2]));
-    const opt = new AdamW([['layer.weight', w], ['layer.bias', b]], { weightDecay: 0.1 });
-    const grads = [[[0.3, -0.2, 0.1], [0.5, -0.5]], [[0.1, 0.4, -0.3], [0.2, 0.1]], [[-0.5, 0.0, 0.2], [0.0, -0.3]]];
+    const opt = new AdamW(
+      [
+        ['layer.weight', w],
+        ['layer.bias', b],
+      ],
+      { weightDecay: 0.1 },
+    );
+    const grads = [
+      [
+        [0.3, -0.2, 0.1],
+        [0.5, -0.5],
+      ],
+      [
+        [0.1, 0.4, -0.3],
+        [0.2, 0.1],
+      ],
+      [
+        [-0.5, 0.0, 0.2],
+        [0.0, -0.3],
+      ],
+    ];
     for (const [gw, gb] of grads) {
       const g = { [w.variable.name]: tf.tensor1d(gw!), [b.variable.name]: tf.tensor1d(gb!) };
       opt.apply(g, 0.01);
@@ -35,7 +54,11 @@ describe('optimizers and schedules match PyTorch / transformers', () => {
   it('SGD with momentum', async () => {
     const p = new Parameter(tf.tensor1d([1.0, 2.0]));
     const opt = new SGD([['w', p]], { momentum: 0.9 });
-    for (const g of [[1.0, -1.0], [0.5, 0.5], [0.0, 1.0]]) {
+    for (const g of [
+      [1.0, -1.0],
+      [0.5, 0.5],
+      [0.0, 1.0],
+    ]) {
       const t = tf.tensor1d(g);
       opt.apply({ [p.variable.name]: t }, 0.1);
       t.dispose();
@@ -44,7 +67,10 @@ describe('optimizers and schedules match PyTorch / transformers', () => {
   });
 
   it('linear and cosine schedules with warm-up', () => {
-    const lin = [0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 0.8571428571428571, 0.7142857142857143, 0.5714285714285714, 0.42857142857142855, 0.2857142857142857, 0.14285714285714285, 0.0];
+    const lin = [
+      0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 0.8571428571428571, 0.7142857142857143, 0.5714285714285714, 0.42857142857142855, 0.2857142857142857, 0.14285714285714285,
+      0.0,
+    ];
     const cos = [0.0, 0.5, 1.0, 0.9619397662556434, 0.8535533905932737, 0.6913417161825449, 0.5, 0.30865828381745514, 0.14644660940672627, 0.03806023374435663, 0.0];
     lin.forEach((v, s) => expect(learningRate('linear', 1, s, 10, 3)).toBeCloseTo(v, 12));
     cos.forEach((v, s) => expect(learningRate('cosine', 1, s, 10, 2)).toBeCloseTo(v, 12));
@@ -68,9 +94,20 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('AdamW on %s: the fu
 
   it('same parameters and moments after three steps, and no tensor left behind', async () => {
     const run = async () => {
-      const w = new Parameter(tf.tensor2d(Array.from({ length: 600 }, (_, i) => Math.sin(i)), [20, 30]));
+      const w = new Parameter(
+        tf.tensor2d(
+          Array.from({ length: 600 }, (_, i) => Math.sin(i)),
+          [20, 30],
+        ),
+      );
       const b = new Parameter(tf.tensor1d(Array.from({ length: 30 }, (_, i) => Math.cos(i))));
-      const opt = new AdamW([['dense.weight', w], ['dense.bias', b]], { weightDecay: 0.05 });
+      const opt = new AdamW(
+        [
+          ['dense.weight', w],
+          ['dense.bias', b],
+        ],
+        { weightDecay: 0.05 },
+      );
       const before = tf.memory().numTensors;
       for (let s = 0; s < 3; s++) {
         const g = tf.tidy(() => ({ [w.variable.name]: tf.mul(tf.sin(w.value), 0.3 + s), [b.variable.name]: tf.mul(tf.cos(b.value), 0.1) }));
@@ -91,6 +128,8 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('AdamW on %s: the fu
     setFusedKernels(true);
     // both float32, evaluated in another order; where m's two terms cancel (the gradient changed sign)
     // the difference grows to a few 1e-6 of a parameter moving 1e-2 per step
-    fused.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(v - composite[k]![i]!), `array ${k} element ${i}: ${v} vs ${composite[k]![i]}`).toBeLessThan(5e-6 + 1e-5 * Math.abs(v))));
+    fused.forEach((arr, k) =>
+      arr.forEach((v, i) => expect(Math.abs(v - composite[k]![i]!), `array ${k} element ${i}: ${v} vs ${composite[k]![i]}`).toBeLessThan(5e-6 + 1e-5 * Math.abs(v))),
+    );
   });
 });

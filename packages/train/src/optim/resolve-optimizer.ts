@@ -26,7 +26,16 @@ export function isOptimizer(x: unknown): x is Optimizer {
   return METHODS.every((m) => typeof o[m] === 'function') && Array.isArray(o.params) && Array.isArray(o.slotNames);
 }
 
-const show = (x: unknown): string => (typeof x === 'string' ? JSON.stringify(x) : x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? `an object without the Optimizer interface (needs ${METHODS.join(', ')}, params, slotNames)` : `${typeof x} ${String(x)}`);
+const show = (x: unknown): string =>
+  typeof x === 'string'
+    ? JSON.stringify(x)
+    : x === null
+      ? 'null'
+      : Array.isArray(x)
+        ? 'an array'
+        : typeof x === 'object'
+          ? `an object without the Optimizer interface (needs ${METHODS.join(', ')}, params, slotNames)`
+          : `${typeof x} ${String(x)}`;
 
 export interface OptimizerSpecOptions {
   weightDecay?: number;
@@ -47,15 +56,27 @@ export function resolveOptimizer(spec: unknown, params: [string, Parameter][], o
     if (s === 'sgd') return { optimizer: new SGD(params, { momentum: o.momentum, weightDecay: o.weightDecay }), owned: true };
   } else if (isOptimizer(s)) {
     for (const k of ['weightDecay', 'momentum'] as const) {
-      if (o[k] != null) throw new OptimizerOptionError(k, `applies only to an optimizer built by name (${OPTIMIZER_NAMES.join(', ')}); this trainer was given an Optimizer instance, which was built with its own settings — pass ${k} to its constructor instead`);
+      if (o[k] != null)
+        throw new OptimizerOptionError(
+          k,
+          `applies only to an optimizer built by name (${OPTIMIZER_NAMES.join(', ')}); this trainer was given an Optimizer instance, which was built with its own settings — pass ${k} to its constructor instead`,
+        );
     }
     const byVariable = new Map(params.map(([name, p]) => [p.variable, name]));
     for (const e of s.params) {
       const name = byVariable.get(e.param?.variable);
-      if (name == null) throw new OptimizerOptionError('optimizer.params', `"${e.name}" is not a trainable parameter of the model (expected only parameters from model.trainableParameters())`);
-      if (name !== e.name) throw new OptimizerOptionError('optimizer.params', `"${e.name}" is the model's trainable parameter "${name}"; expected the same name (checkpoints store optimizer slots as "<parameter name>.<slot>")`);
+      if (name == null)
+        throw new OptimizerOptionError('optimizer.params', `"${e.name}" is not a trainable parameter of the model (expected only parameters from model.trainableParameters())`);
+      if (name !== e.name)
+        throw new OptimizerOptionError(
+          'optimizer.params',
+          `"${e.name}" is the model's trainable parameter "${name}"; expected the same name (checkpoints store optimizer slots as "<parameter name>.<slot>")`,
+        );
     }
     return { optimizer: s, owned: false };
   }
-  throw new OptimizerOptionError('optimizer', `expected one of ${OPTIMIZER_NAMES.map((n) => `"${n}"`).join(', ')} or an Optimizer instance (e.g. new AdamW(model.trainableParameters(), { … })), got ${show(s)}`);
+  throw new OptimizerOptionError(
+    'optimizer',
+    `expected one of ${OPTIMIZER_NAMES.map((n) => `"${n}"`).join(', ')} or an Optimizer instance (e.g. new AdamW(model.trainableParameters(), { … })), got ${show(s)}`,
+  );
 }

@@ -26,7 +26,11 @@ export class SGD implements Optimizer {
         let g = weightDecay ? tf.add(g0, tf.mul(param.value, weightDecay)) : g0;
         if (mu) {
           const b = this.buf.get(name);
-          if (!b) this.buf.set(name, tf.tidy(() => tf.variable(tf.clone(g), false)));
+          if (!b)
+            this.buf.set(
+              name,
+              tf.tidy(() => tf.variable(tf.clone(g), false)),
+            );
           else b.assign(tf.add(tf.mul(b, mu), g));
           g = this.buf.get(name)!;
         }
@@ -43,7 +47,11 @@ export class SGD implements Optimizer {
       const b = s.slots.get(`${name}.momentum_buffer`);
       this.buf.get(name)?.dispose();
       this.buf.delete(name);
-      if (b) this.buf.set(name, tf.tidy(() => tf.variable(tf.clone(b), false)));
+      if (b)
+        this.buf.set(
+          name,
+          tf.tidy(() => tf.variable(tf.clone(b), false)),
+        );
     }
   }
   stateBytes(): number {

@@ -40,6 +40,8 @@ describe.runIf(testBackends().includes('wasm'))('SIMD kernels on the wasm heap',
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([p!, g!, m!, v!]);
     }
-    expect(() => adamwUpdate(tf.zeros([2]), tf.zeros([3]), tf.zeros([2]), tf.zeros([2]), { lr: 1, beta1: 0.9, beta2: 0.9, eps: 1, weightDecay: 0, c1: 1, c2: 1 })).toThrow('adamwUpdate: g expected [2], got [3]');
+    expect(() => adamwUpdate(tf.zeros([2]), tf.zeros([3]), tf.zeros([2]), tf.zeros([2]), { lr: 1, beta1: 0.9, beta2: 0.9, eps: 1, weightDecay: 0, c1: 1, c2: 1 })).toThrow(
+      'adamwUpdate: g expected [2], got [3]',
+    );
   });
 });

@@ -2,7 +2,22 @@ import { KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from './kernels.generated';
 
 /** The functions of wasm/kernels.ts: pointers are byte offsets into tfjs-backend-wasm's heap. */
 export interface SimdKernels {
-  adamw(p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number, b1: number, b2: number, eps: number, decay: number, step: number, invSqrtC2: number): void;
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    po: number,
+    mo: number,
+    vo: number,
+    n: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    decay: number,
+    step: number,
+    invSqrtC2: number,
+  ): void;
   geluForward(x: number, y: number, n: number): void;
   geluBackward(dy: number, x: number, dx: number, n: number): void;
   geluTanhForward(x: number, y: number, n: number): void;
@@ -69,11 +84,11 @@ export function wasmHeapBytes(backend: unknown): number | null {
 /** The kernels for this backend's memory, or null before `instantiateSimdKernels` succeeded. */
 export function simdKernels(backend: unknown): SimdKernels | null {
   const memory = memoryOf(backend);
-  return memory ? instances.get(memory) ?? null : null;
+  return memory ? (instances.get(memory) ?? null) : null;
 }
 
 /** Why the SIMD kernels are not available on this backend (null when they are, or were never tried). */
 export function simdKernelsUnavailable(backend: unknown): string | null {
   const memory = memoryOf(backend);
-  return memory ? failures.get(memory) ?? null : 'no wasm memory';
+  return memory ? (failures.get(memory) ?? null) : 'no wasm memory';
 }

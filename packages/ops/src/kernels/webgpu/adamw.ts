@@ -27,6 +27,13 @@ export const webgpuAdamW: KernelFunc = ({ inputs, backend, attrs }) => {
   const h = attrs as unknown as AdamWHyper;
   const n = sizeOf(all.p.shape);
   const uniforms = [i32(n), f32(h.beta1), f32(h.beta2), f32(h.eps), f32(1 - h.lr * h.weightDecay), f32(h.lr / h.c1), f32(Math.sqrt(h.c2))];
-  const one = (what: 'p' | 'm' | 'v') => run(backend, adamwProgram(what, n), INPUTS[what].map((k) => all[k]), all.p.shape, uniforms);
+  const one = (what: 'p' | 'm' | 'v') =>
+    run(
+      backend,
+      adamwProgram(what, n),
+      INPUTS[what].map((k) => all[k]),
+      all.p.shape,
+      uniforms,
+    );
   return [one('p'), one('m'), one('v')];
 };

@@ -16,8 +16,19 @@ import { DROPOUT_GRAD_KERNEL, DROPOUT_KERNEL } from '../fused-dropout';
 describe.runIf(testBackends().includes('webgpu'))('WGSL kernels on webgpu', () => {
   beforeAll(() => useBackend('webgpu'));
 
-  it('are registered under the fused kernels\' names; the softmax forward stays tfjs\'s own', () => {
-    for (const name of [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL, SOFTMAX_GRAD_KERNEL, CROSS_ENTROPY_KERNEL, CROSS_ENTROPY_GRAD_KERNEL, ADAMW_KERNEL, DROPOUT_KERNEL, DROPOUT_GRAD_KERNEL])
+  it("are registered under the fused kernels' names; the softmax forward stays tfjs's own", () => {
+    for (const name of [
+      LAYER_NORM_KERNEL,
+      LAYER_NORM_GRAD_KERNEL,
+      GELU_KERNEL,
+      GELU_GRAD_KERNEL,
+      SOFTMAX_GRAD_KERNEL,
+      CROSS_ENTROPY_KERNEL,
+      CROSS_ENTROPY_GRAD_KERNEL,
+      ADAMW_KERNEL,
+      DROPOUT_KERNEL,
+      DROPOUT_GRAD_KERNEL,
+    ])
       expect(getKernel(name, 'webgpu'), name).toBeDefined();
     expect(getKernel(SOFTMAX_KERNEL, 'webgpu')).toBeUndefined();
   });

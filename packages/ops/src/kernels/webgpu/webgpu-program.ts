@@ -30,15 +30,7 @@ export interface WebGpuProgram {
  * `groups` workgroups of `workgroup` threads; the body is `fn main(index: i32)` with `index` the
  * global invocation index (tfjs folds a dispatch over 65535 groups into 2-D and keeps it flat).
  */
-export function program(spec: {
-  key: string;
-  inputs: string[];
-  outputSize: number;
-  groups: number;
-  workgroup: number;
-  uniforms?: string;
-  body: string;
-}): WebGpuProgram {
+export function program(spec: { key: string; inputs: string[]; outputSize: number; groups: number; workgroup: number; uniforms?: string; body: string }): WebGpuProgram {
   return {
     variableNames: spec.inputs,
     outputShape: [spec.outputSize],
