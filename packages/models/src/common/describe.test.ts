@@ -4,7 +4,13 @@ import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassificat
 import { RobertaForSequenceClassification, RobertaForMaskedLM, RobertaModel } from '../roberta';
 import { ViTForImageClassification, ViTModel } from '../vit';
 import { BlipForQuestionAnswering, BlipForConditionalGeneration } from '../blip';
+import { LlamaForCausalLM, LlamaForSequenceClassification, LlamaModel, LlamaRMSNorm } from '../llama';
+import { Qwen2ForCausalLM, Qwen2ForSequenceClassification, Qwen2Model } from '../qwen2';
 import { BERT, ROBERTA, VIT, BLIP } from '../testing/config-fixtures';
+
+const DECODER = { vocab_size: 32, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, pad_token_id: 0 };
+const LLAMA = { ...DECODER, model_type: 'llama' };
+const QWEN2 = { ...DECODER, model_type: 'qwen2' };
 
 // every model class describes itself; the description's names exist in the model it describes
 const MODELS: [string, () => Module][] = [
@@ -19,7 +25,17 @@ const MODELS: [string, () => Module][] = [
   ['ViTForImageClassification', () => new ViTForImageClassification({ ...VIT, num_labels: 2 })],
   ['BlipForQuestionAnswering', () => new BlipForQuestionAnswering(BLIP)],
   ['BlipForConditionalGeneration', () => new BlipForConditionalGeneration(BLIP)],
+  ['LlamaModel', () => new LlamaModel(LLAMA)],
+  ['LlamaForCausalLM', () => new LlamaForCausalLM(LLAMA)],
+  ['LlamaForSequenceClassification', () => new LlamaForSequenceClassification({ ...LLAMA, num_labels: 2 })],
+  ['Qwen2Model', () => new Qwen2Model(QWEN2)],
+  ['Qwen2ForCausalLM', () => new Qwen2ForCausalLM(QWEN2)],
+  ['Qwen2ForSequenceClassification', () => new Qwen2ForSequenceClassification({ ...QWEN2, num_labels: 2 })],
 ];
+
+/** PEFT's LN-tuning table lists only some of these models' norms (qwen2: `post_attention_layernorm`); every other model's lists them all. */
+const SOME_NORMS = new Set(['Qwen2Model', 'Qwen2ForCausalLM', 'Qwen2ForSequenceClassification']);
+const isNorm = (x: Module) => x instanceof LayerNorm || x instanceof LlamaRMSNorm;
 
 const endsWithTarget = (name: string, t: string) => name === t || name.endsWith(`.${t}`);
 
@@ -28,7 +44,7 @@ describe('model descriptions', () => {
     await initBackend('cpu');
   });
 
-  it.each(MODELS)('%s: targets, roles, word embeddings, attention and components fit its modules', (_, make) => {
+  it.each(MODELS)('%s: targets, roles, word embeddings, attention and components fit its modules', (name, make) => {
     const m = make();
     const d = m.describe();
     expect(d).not.toBeNull();
@@ -46,10 +62,13 @@ describe('model descriptions', () => {
     const ln = new RegExp(`^(?:${d!.targets.lnTuning as string})$`);
     const norms = m
       .namedModules()
-      .filter(([, x]) => x instanceof LayerNorm)
+      .filter(([, x]) => isNorm(x))
       .map(([n]) => n);
     expect(norms.length).toBeGreaterThan(0);
-    for (const n of norms) expect(ln.test(n), n).toBe(true);
+    if (SOME_NORMS.has(name)) expect(norms.some((n) => ln.test(n))).toBe(true);
+    else for (const n of norms) expect(ln.test(n), n).toBe(true);
+    // the LN-tuning target names norms only
+    for (const [n, x] of m.namedModules()) if (ln.test(n)) expect(isNorm(x), n).toBe(true);
     // roles: attention, feed-forward and norms each pick parameters, and no parameter has two roles
     for (const role of ['attention', 'feedForward', 'norms'] as const)
       expect(

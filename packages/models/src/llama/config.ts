@@ -23,7 +23,10 @@ export interface LlamaConfig {
   ropeTheta: number;
   ropeScaling: LlamaRopeScaling;
   maxPositionEmbeddings: number;
-  attentionBias: boolean;
+  /** bias on `q_proj`, `k_proj`, `v_proj` (Llama: HF `attention_bias`; Qwen2: always) */
+  qkvBias: boolean;
+  /** bias on `o_proj` (Llama: HF `attention_bias`; Qwen2: never) */
+  oProjBias: boolean;
   mlpBias: boolean;
   attentionDropout: number;
   tieWordEmbeddings: boolean;
@@ -95,28 +98,49 @@ function eosTokens(c: ConfigReader, raw: RawConfig): number | number[] | null {
   return v as number[];
 }
 
-/** Parses a Llama `config.json`; errors name the file and the field. */
-export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): LlamaConfig {
+/**
+ * What differs between the architectures that share Llama's decoder (Llama, Qwen2): the
+ * `model_type`, transformers' defaults for missing fields, and how the projection biases are set.
+ */
+export interface LlamaFamily {
+  modelType: string;
+  defaults: { vocabSize: number; hiddenSize: number; intermediateSize: number; numHiddenLayers: number; numAttentionHeads: number; maxPositionEmbeddings: number };
+  biases: (c: ConfigReader) => Pick<LlamaConfig, 'qkvBias' | 'oProjBias' | 'mlpBias'>;
+}
+
+/** transformers' `LlamaConfig`: `attention_bias` on all four projections, `mlp_bias` on the MLP. */
+export const LLAMA_FAMILY: LlamaFamily = {
+  modelType: 'llama',
+  defaults: { vocabSize: 32000, hiddenSize: 4096, intermediateSize: 11008, numHiddenLayers: 32, numAttentionHeads: 32, maxPositionEmbeddings: 2048 },
+  biases: (c) => {
+    const attention = c.bool('attention_bias', false);
+    return { qkvBias: attention, oProjBias: attention, mlpBias: c.bool('mlp_bias', false) };
+  },
+};
+
+/** Parses a `config.json` of a Llama-family decoder; errors name the file and the field. */
+export function parseLlamaFamilyConfig(raw: RawConfig, label: string, family: LlamaFamily): LlamaConfig {
+  const d = family.defaults;
   const c = new ConfigReader(raw, label);
-  c.oneOf('model_type', ['llama'] as const, 'llama');
-  const hiddenSize = c.posInt('hidden_size', 4096);
-  const heads = c.posInt('num_attention_heads', 32);
+  c.oneOf('model_type', [family.modelType], family.modelType);
+  const hiddenSize = c.posInt('hidden_size', d.hiddenSize);
+  const heads = c.posInt('num_attention_heads', d.numAttentionHeads);
   const kvHeads = c.posInt('num_key_value_heads', heads);
   c.multipleOf('num_attention_heads', heads, 'num_key_value_heads', kvHeads);
   if (raw.head_dim == null) c.multipleOf('hidden_size', hiddenSize, 'num_attention_heads', heads);
   const headDim = c.posInt('head_dim', hiddenSize / heads);
   if (headDim % 2 !== 0) throw new ConfigError(`${label}: "head_dim" expected an even number (rotary embeddings rotate pairs), got ${headDim}`);
-  const vocabSize = c.posInt('vocab_size', 32000);
+  const vocabSize = c.posInt('vocab_size', d.vocabSize);
   const padTokenId = raw.pad_token_id == null ? null : c.nonNegInt('pad_token_id');
   if (padTokenId != null) c.below('pad_token_id', padTokenId, 'vocab_size', vocabSize);
-  const maxPositionEmbeddings = c.posInt('max_position_embeddings', 2048);
+  const maxPositionEmbeddings = c.posInt('max_position_embeddings', d.maxPositionEmbeddings);
   const rope = parseRope(c, raw, label, maxPositionEmbeddings);
   const problem = c.optionalStr('problem_type');
   return {
     vocabSize,
     hiddenSize,
-    intermediateSize: c.posInt('intermediate_size', 11008),
-    numHiddenLayers: c.posInt('num_hidden_layers', 32),
+    intermediateSize: c.posInt('intermediate_size', d.intermediateSize),
+    numHiddenLayers: c.posInt('num_hidden_layers', d.numHiddenLayers),
     numAttentionHeads: heads,
     numKeyValueHeads: kvHeads,
     headDim,
@@ -124,8 +148,7 @@ export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): Llam
     ropeTheta: rope.theta,
     ropeScaling: rope.scaling,
     maxPositionEmbeddings,
-    attentionBias: c.bool('attention_bias', false),
-    mlpBias: c.bool('mlp_bias', false),
+    ...family.biases(c),
     attentionDropout: c.prob('attention_dropout', 0),
     tieWordEmbeddings: c.bool('tie_word_embeddings', false),
     useCache: c.bool('use_cache', true),
@@ -135,4 +158,9 @@ export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): Llam
     numLabels: c.numLabels(),
     problemType: problem == null ? null : c.oneOf('problem_type', ['regression', 'single_label_classification', 'multi_label_classification'] as const, 'regression'),
   };
+}
+
+/** Parses a Llama `config.json`; errors name the file and the field. */
+export function parseLlamaConfig(raw: RawConfig, label = configLabel(raw)): LlamaConfig {
+  return parseLlamaFamilyConfig(raw, label, LLAMA_FAMILY);
 }

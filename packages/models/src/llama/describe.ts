@@ -22,20 +22,32 @@ export const llamaComponentOf = componentRules([
   [/(^|\.)(lm_head|score)\./, 'classifier'],
 ]);
 
+/** The Llama config fields a description reads. */
+export type LlamaDescribedConfig = Pick<LlamaConfig, 'numHiddenLayers' | 'numAttentionHeads' | 'numKeyValueHeads' | 'headDim' | 'hiddenSize'>;
+
 /**
- * The description of Llama (`base` is where `embed_tokens`/`layers`/`norm` sit: `''` for the bare
- * model, `model` for a head). Default targets are PEFT's table for `llama`: LoRA `q_proj`, `v_proj`;
- * IA3 `k_proj`, `v_proj`, `down_proj` with `down_proj` feed-forward.
+ * The description of a Llama-family decoder (Llama, Qwen2: the same module names): `base` is where
+ * `embed_tokens`/`layers`/`norm` sit (`''` for the bare model, `model` for a head); `modelType`
+ * and the default PEFT `targets` are the architecture's.
  */
-export function describeLlama(c: Pick<LlamaConfig, 'numHiddenLayers' | 'numAttentionHeads' | 'numKeyValueHeads' | 'headDim' | 'hiddenSize'>, base: string): ModelDescription {
+export function describeLlamaFamily(c: LlamaDescribedConfig, base: string, modelType: string, targets: ModelDescription['targets']): ModelDescription {
   const at = (p: string) => (base ? `${base}.${p}` : p);
   return {
-    modelType: 'llama',
-    targets: { lora: ['q_proj', 'v_proj'], ia3: ['k_proj', 'v_proj', 'down_proj'], ia3FeedForward: ['down_proj'], lnTuning: LLAMA_NORM_TARGET },
+    modelType,
+    targets,
     parameters: { attention: (n) => ATTENTION.test(n), feedForward: (n) => FFN.test(n), norms: (n) => NORMS.test(n) },
     wordEmbeddings: at('embed_tokens'),
     attention: { numLayers: c.numHiddenLayers, numHeads: c.numAttentionHeads, numKeyValueHeads: c.numKeyValueHeads, headDim: c.headDim, hidden: c.hiddenSize },
     componentOf: llamaComponentOf,
     layerOf: layerIndexOf,
   };
+}
+
+/**
+ * The description of Llama (`base` as in `describeLlamaFamily`). Default targets are PEFT's table
+ * for `llama`: LoRA `q_proj`, `v_proj`; IA3 `k_proj`, `v_proj`, `down_proj` with `down_proj`
+ * feed-forward; LN tuning every RMSNorm.
+ */
+export function describeLlama(c: LlamaDescribedConfig, base: string): ModelDescription {
+  return describeLlamaFamily(c, base, 'llama', { lora: ['q_proj', 'v_proj'], ia3: ['k_proj', 'v_proj', 'down_proj'], ia3FeedForward: ['down_proj'], lnTuning: LLAMA_NORM_TARGET });
 }

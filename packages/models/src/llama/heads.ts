@@ -5,7 +5,7 @@ import { ConfigError, type RawConfig } from '../common/config';
 import { classificationLoss } from '../common/losses';
 import { toInt32 } from '../common/text-inputs';
 import { parseLlamaConfig, type LlamaConfig } from './config';
-import { LlamaModel, type LlamaInputs } from './llama-model';
+import { LlamaModel, type LlamaInputs, type LlamaModelOptions } from './llama-model';
 import { describeLlama } from './describe';
 import { generate, type GenerateOptions, type GenerateResult } from '../blip/generate';
 
@@ -41,13 +41,16 @@ export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor, vocabSize: nu
 /** HF `LlamaForCausalLM`: the decoder and `lm_head` (no bias), tied to `embed_tokens` when `tie_word_embeddings`. */
 export class LlamaForCausalLM extends PreTrainedModel {
   static override baseModelPrefix = 'model';
+  /** the decoder class `model` is built from (Qwen2's heads: `Qwen2Model`) */
+  static decoderClass: new (config: RawConfig, options: LlamaModelOptions) => LlamaModel = LlamaModel;
   model: LlamaModel;
   lm_head: Linear;
   readonly c: LlamaConfig;
-  constructor(config: RawConfig) {
+  /** `options.parsed`: a config another Llama-family parser read (Qwen2) */
+  constructor(config: RawConfig, options: LlamaModelOptions = {}) {
     super(config);
-    this.c = parseLlamaConfig(config);
-    this.model = new LlamaModel(config, { parsed: this.c });
+    this.c = options.parsed ?? parseLlamaConfig(config);
+    this.model = new (this.constructor as typeof LlamaForCausalLM).decoderClass(config, { parsed: this.c });
     this.lm_head = new Linear(this.c.hiddenSize, this.c.vocabSize, { bias: false, initStd: 0.02 });
     if (this.c.tieWordEmbeddings) {
       this.lm_head.weight.dispose();
@@ -79,7 +82,7 @@ export class LlamaForCausalLM extends PreTrainedModel {
   async generate(prompts: number[][], options: Partial<GenerateOptions> = {}): Promise<GenerateResult> {
     const configEos = this.c.eosTokenId;
     const eos = options.eosTokenId ?? (Array.isArray(configEos) ? (configEos.length === 1 ? configEos[0] : undefined) : configEos);
-    if (eos == null) throw new ConfigError(`LlamaForCausalLM.generate: "eos_token_id" is ${JSON.stringify(configEos)}; pass eosTokenId`);
+    if (eos == null) throw new ConfigError(`${this.constructor.name}.generate: "eos_token_id" is ${JSON.stringify(configEos)}; pass eosTokenId`);
     const v = this.c.vocabSize;
     const step = (prefixes: number[][]): tf.Tensor2D =>
       tf.tidy(() => {
@@ -99,13 +102,16 @@ export class LlamaForCausalLM extends PreTrainedModel {
  */
 export class LlamaForSequenceClassification extends PreTrainedModel {
   static override baseModelPrefix = 'model';
+  /** the decoder class `model` is built from (Qwen2's heads: `Qwen2Model`) */
+  static decoderClass: new (config: RawConfig, options: LlamaModelOptions) => LlamaModel = LlamaModel;
   model: LlamaModel;
   score: Linear;
   readonly c: LlamaConfig;
-  constructor(config: RawConfig) {
+  /** `options.parsed`: a config another Llama-family parser read (Qwen2) */
+  constructor(config: RawConfig, options: LlamaModelOptions = {}) {
     super(config);
-    this.c = parseLlamaConfig(config);
-    this.model = new LlamaModel(config, { parsed: this.c });
+    this.c = options.parsed ?? parseLlamaConfig(config);
+    this.model = new (this.constructor as typeof LlamaForSequenceClassification).decoderClass(config, { parsed: this.c });
     this.score = new Linear(this.c.hiddenSize, this.c.numLabels, { bias: false, initStd: 0.02 });
   }
 
@@ -118,7 +124,7 @@ export class LlamaForSequenceClassification extends PreTrainedModel {
     const batch = source?.shape[0] ?? 0;
     if (this.c.padTokenId == null && batch !== 1)
       throw new ConfigError(
-        'LlamaForSequenceClassification: "pad_token_id" is not set, so only batch size 1 works (transformers: cannot handle batch sizes > 1 if no padding token is defined)',
+        `${this.constructor.name}: "pad_token_id" is not set, so only batch size 1 works (transformers: cannot handle batch sizes > 1 if no padding token is defined)`,
       );
     const out = this.model.forward(inputs);
     const logits = tf.tidy(() => {

@@ -1,5 +1,5 @@
-export { parseLlamaConfig, type LlamaConfig, type LlamaRopeScaling } from './config';
-export { describeLlama, llamaComponentOf, LLAMA_NORM_TARGET } from './describe';
+export { parseLlamaConfig, parseLlamaFamilyConfig, LLAMA_FAMILY, type LlamaConfig, type LlamaFamily, type LlamaRopeScaling } from './config';
+export { describeLlama, describeLlamaFamily, llamaComponentOf, LLAMA_NORM_TARGET, type LlamaDescribedConfig } from './describe';
 export {
   LlamaModel,
   LlamaRMSNorm,

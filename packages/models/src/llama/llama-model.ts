@@ -118,7 +118,7 @@ export function repeatKv(x: tf.Tensor, n: number): tf.Tensor {
   });
 }
 
-/** HF `LlamaAttention`: q/k/v/o projections, rotary q and k, grouped-query attention. */
+/** HF `LlamaAttention` (and `Qwen2Attention`): q/k/v/o projections, rotary q and k, grouped-query attention. */
 export class LlamaAttention extends Module {
   q_proj: Linear;
   k_proj: Linear;
@@ -127,12 +127,12 @@ export class LlamaAttention extends Module {
   readonly groups: number;
   constructor(readonly c: LlamaConfig) {
     super();
-    const bias = c.attentionBias;
+    const bias = c.qkvBias;
     this.groups = c.numAttentionHeads / c.numKeyValueHeads;
     this.q_proj = new Linear(c.hiddenSize, c.numAttentionHeads * c.headDim, { bias, initStd: 0.02 });
     this.k_proj = new Linear(c.hiddenSize, c.numKeyValueHeads * c.headDim, { bias, initStd: 0.02 });
     this.v_proj = new Linear(c.hiddenSize, c.numKeyValueHeads * c.headDim, { bias, initStd: 0.02 });
-    this.o_proj = new Linear(c.numAttentionHeads * c.headDim, c.hiddenSize, { bias, initStd: 0.02 });
+    this.o_proj = new Linear(c.numAttentionHeads * c.headDim, c.hiddenSize, { bias: c.oProjBias, initStd: 0.02 });
   }
   private split(x: tf.Tensor, heads: number): tf.Tensor {
     const [b, t] = x.shape as [number, number, number];
