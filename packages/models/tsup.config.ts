@@ -9,6 +9,7 @@ export default defineConfig({
     'roberta/index': 'src/roberta/index.ts',
     'distilbert/index': 'src/distilbert/index.ts',
     'llama/index': 'src/llama/index.ts',
+    'llama2c/index': 'src/llama2c/index.ts',
     'qwen2/index': 'src/qwen2/index.ts',
     'tokenizer/index': 'src/tokenizer/index.ts',
   },
