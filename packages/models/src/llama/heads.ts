@@ -7,7 +7,10 @@ import { toInt32 } from '../common/text-inputs';
 import { parseLlamaConfig, type LlamaConfig } from './config';
 import { LlamaModel, type LlamaInputs, type LlamaModelOptions } from './llama-model';
 import { describeLlama } from './describe';
-import { generate, type GenerateOptions, type GenerateResult } from '../blip/generate';
+import type { GenerateResult } from '../blip/generate';
+import { generateCausal } from './generation/generate';
+import type { LlamaGenerateOptions } from './generation/options';
+import type { GeneratePrompts } from './generation/prompts';
 
 export interface LlamaLabelledInputs extends LlamaInputs {
   /**
@@ -75,23 +78,20 @@ export class LlamaForCausalLM extends PreTrainedModel {
   }
 
   /**
-   * Greedy or beam-search continuation of prompts of one length (no padding), without a key/value
-   * cache: every step recomputes the whole sequence. `maxLength` (default 20) counts the prompt, as
-   * HF `max_length`; EOS defaults to the config's `eos_token_id` (a list needs `eosTokenId`).
+   * transformers' `generate` (decoder-only): ragged `number[][]` prompts are padded on the left
+   * (or pass a tokenizer's left-padded `{ inputIds, attentionMask }`); positions come from the
+   * attention mask and a key/value cache runs one position per new token. Greedy by default,
+   * sampling with `doSample` (`temperature`, `topK`, `topP`, a `seed`), beam search with
+   * `numBeams`; `repetitionPenalty`; EOS defaults to the config's `eos_token_id` (one or several).
+   * `sequences` hold each prompt without its padding and the tokens generated, up to and including EOS.
    */
-  async generate(prompts: number[][], options: Partial<GenerateOptions> = {}): Promise<GenerateResult> {
-    const configEos = this.c.eosTokenId;
-    const eos = options.eosTokenId ?? (Array.isArray(configEos) ? (configEos.length === 1 ? configEos[0] : undefined) : configEos);
-    if (eos == null) throw new ConfigError(`${this.constructor.name}.generate: "eos_token_id" is ${JSON.stringify(configEos)}; pass eosTokenId`);
-    const v = this.c.vocabSize;
-    const step = (prefixes: number[][]): tf.Tensor2D =>
-      tf.tidy(() => {
-        const [n, t] = [prefixes.length, prefixes[0]!.length];
-        const ids = tf.tensor2d(prefixes.flat(), [n, t], 'int32');
-        const { logits } = this.forward({ inputIds: ids });
-        return tf.reshape(tf.slice(logits, [0, t - 1, 0], [n, 1, v]), [n, v]) as tf.Tensor2D;
-      });
-    return generate(prompts, step, { maxLength: 20, numBeams: 1, padTokenId: this.c.padTokenId ?? eos, ...options, eosTokenId: eos });
+  async generate(prompts: GeneratePrompts, options: LlamaGenerateOptions = {}): Promise<GenerateResult> {
+    return generateCausal(this, prompts, options, {
+      who: `${this.constructor.name}.generate`,
+      vocabSize: this.c.vocabSize,
+      eosTokenId: this.c.eosTokenId,
+      padTokenId: this.c.padTokenId,
+    });
   }
 }
 

@@ -17,3 +17,8 @@ export {
   type LlamaModelOptions,
 } from './llama-model';
 export { LlamaForCausalLM, LlamaForSequenceClassification, causalLmLoss, type LlamaLabelledInputs, type LlamaHeadOutput } from './heads';
+export { LlamaKvCache } from './kv-cache';
+export { type LlamaLayerCache } from './llama-model';
+export { GenerateOptionsError, GENERATE_OPTION_NAMES, type LlamaGenerateOptions } from './generation/options';
+export { type GenerateInputs, type GeneratePrompts } from './generation/prompts';
+export { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP } from './generation/logits-processors';

@@ -6,6 +6,7 @@ import { textInputs, toInt32 } from '../common/text-inputs';
 import type { KeyValuePrefix } from '../bert/attention';
 import { parseLlamaConfig, type LlamaConfig, type LlamaRopeScaling } from './config';
 import { describeLlama } from './describe';
+import type { LlamaKvCache } from './kv-cache';
 
 /** Inputs of every Llama model (HF names in camelCase). */
 export interface LlamaInputs {
@@ -27,6 +28,12 @@ export interface LlamaInputs {
    * default positions start at P
    */
   prefixes?: (KeyValuePrefix | null)[] | null;
+  /**
+   * HF `past_key_values`: a `LlamaKvCache` this forward reads and appends its keys/values to. The
+   * default positions continue from its length (after any prefixes), and `attentionMask`, when
+   * given, covers the cached positions too: `[B, cache.length + T]`, as transformers.
+   */
+  pastKeyValues?: LlamaKvCache | null;
 }
 
 export interface LlamaOutput {
@@ -142,14 +149,18 @@ export class LlamaAttention extends Module {
     if (!t) return null;
     return t.rank === 4 && t.shape[1] === this.c.numKeyValueHeads ? repeatKv(t, this.groups) : t;
   }
-  /** `mask`: `[B|1, 1, T, T]` keep-mask (1 attend) with the causal and padding rules already combined. */
-  forward(hidden: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, prefix: KeyValuePrefix | null): tf.Tensor {
+  /**
+   * `mask`: `[B|1, 1, T, past + T]` keep-mask (1 attend) with the causal and padding rules already
+   * combined; `cache`: the layer's slot of a key/value cache (its keys and values come first).
+   */
+  forward(hidden: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, prefix: KeyValuePrefix | null, cache: LlamaLayerCache | null = null): tf.Tensor {
     return tf.tidy(() => {
       const { numAttentionHeads: h, numKeyValueHeads: kv, headDim } = this.c;
       const [b, t] = hidden.shape as [number, number, number];
       const q = applyRotary(this.split(this.q_proj.forward(hidden), h), cos, sin);
-      const k = applyRotary(this.split(this.k_proj.forward(hidden), kv), cos, sin);
-      const v = this.split(this.v_proj.forward(hidden), kv);
+      let k = applyRotary(this.split(this.k_proj.forward(hidden), kv), cos, sin);
+      let v = this.split(this.v_proj.forward(hidden), kv);
+      if (cache) ({ key: k, value: v } = cache.cache.update(cache.layer, k, v));
       const ctx = attention(q, repeatKv(k, this.groups), repeatKv(v, this.groups), {
         mask,
         causal: false,
@@ -163,6 +174,12 @@ export class LlamaAttention extends Module {
       return this.o_proj.forward(reshapeView(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h * headDim]));
     });
   }
+}
+
+/** One layer's slot in a key/value cache. */
+export interface LlamaLayerCache {
+  cache: LlamaKvCache;
+  layer: number;
 }
 
 /** HF `LlamaMLP`: `down_proj(act(gate_proj(x)) · up_proj(x))`. */
@@ -197,29 +214,31 @@ export class LlamaDecoderLayer extends Module {
     this.input_layernorm = new LlamaRMSNorm(c.hiddenSize, c.rmsNormEps);
     this.post_attention_layernorm = new LlamaRMSNorm(c.hiddenSize, c.rmsNormEps);
   }
-  forward(hidden: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, prefix: KeyValuePrefix | null): tf.Tensor {
+  forward(hidden: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, prefix: KeyValuePrefix | null, cache: LlamaLayerCache | null = null): tf.Tensor {
     return tf.tidy(() => {
-      const a = addResidual(hidden, this.self_attn.forward(this.input_layernorm.forward(hidden), cos, sin, mask, prefix));
+      const a = addResidual(hidden, this.self_attn.forward(this.input_layernorm.forward(hidden), cos, sin, mask, prefix, cache));
       return addResidual(a, this.mlp.forward(this.post_attention_layernorm.forward(a)));
     });
   }
 }
 
 /**
- * The keep-mask `[B|1, 1, T, T]` transformers builds (`create_causal_mask`): query i sees key j ≤ i,
- * and only keys the attention mask keeps; without an attention mask, keys of the same packed
+ * The keep-mask `[B|1, 1, T, past + T]` transformers builds (`create_causal_mask`): query i (at
+ * `past + i`, after `past` cached positions) sees key j ≤ past + i, and only keys the attention
+ * mask (`[B, past + T]`) keeps; without an attention mask or a cache, keys of the same packed
  * sequence (positions restart at a drop). A row that sees nothing (a left-padding query) attends
  * uniformly, as transformers' eager attention.
  */
-export function llamaCausalMask(length: number, attentionMask: tf.Tensor | null, positionIds: tf.Tensor | null): tf.Tensor {
+export function llamaCausalMask(length: number, attentionMask: tf.Tensor | null, positionIds: tf.Tensor | null, past = 0): tf.Tensor {
   return tf.tidy(() => {
-    const i = tf.reshape(tf.range(0, length, 1, 'int32'), [length, 1]);
-    const j = tf.reshape(tf.range(0, length, 1, 'int32'), [1, length]);
-    let keep = tf.reshape(tf.lessEqual(j, i), [1, 1, length, length]);
+    const total = past + length;
+    const i = tf.reshape(tf.range(past, total, 1, 'int32'), [length, 1]);
+    const j = tf.reshape(tf.range(0, total, 1, 'int32'), [1, total]);
+    let keep = tf.reshape(tf.lessEqual(j, i), [1, 1, length, total]);
     if (attentionMask) {
       const b = attentionMask.shape[0]!;
-      keep = tf.logicalAnd(keep, tf.reshape(tf.cast(attentionMask, 'bool'), [b, 1, 1, length]));
-    } else if (positionIds) {
+      keep = tf.logicalAnd(keep, tf.reshape(tf.cast(attentionMask, 'bool'), [b, 1, 1, total]));
+    } else if (positionIds && past === 0) {
       const pos = tf.cast(positionIds, 'int32');
       const b = pos.shape[0]!;
       const prev = tf.concat([tf.sub(tf.slice(pos, [0, 0], [b, 1]), 1), tf.slice(pos, [0, 0], [b, length - 1])], 1);
@@ -263,21 +282,38 @@ export class LlamaModel extends PreTrainedModel {
       throw new ShapeError('inputs_embeds', `[batch, seq, ${this.c.hiddenSize}]`, inputsEmbeds.shape);
     const prefixes = inputs.prefixes ?? null;
     if (prefixes && prefixes.length !== this.layers.length) throw new ShapeError('prefixes', `one per layer (${this.layers.length})`, [prefixes.length]);
-    const { ids, mask, batch, length, release } = textInputs(inputs);
+    const cache = inputs.pastKeyValues ?? null;
+    const cached = cache?.length ?? 0;
+    if (cache && cache.numLayers !== this.layers.length) throw new ShapeError('past_key_values', `one slot per layer (${this.layers.length})`, [cache.numLayers]);
+    // with cached positions the attention mask also covers them: checked here, not by textInputs
+    const { ids, mask: newMask, batch, length, release } = textInputs(cached ? { ...inputs, attentionMask: null } : inputs);
+    const mask = cached ? toInt32(inputs.attentionMask, 'attention_mask') : newMask;
+    const releaseAll = () => {
+      release();
+      if (cached && mask && mask !== inputs.attentionMask) mask.dispose();
+    };
+    if (cache && cache.batch != null && cache.batch !== batch) {
+      releaseAll();
+      throw new ShapeError('past_key_values', `${batch} cached rows (the batch)`, [cache.batch]);
+    }
+    if (cached && mask && mask.shape.join(',') !== `${batch},${cached + length}`) {
+      releaseAll();
+      throw new ShapeError('attention_mask', [batch, cached + length], mask.shape);
+    }
     const given = toInt32(inputs.positionIds, 'position_ids');
     if (given && (given.rank !== 2 || (given.shape[0] !== batch && given.shape[0] !== 1) || given.shape[1] !== length)) {
-      release();
+      releaseAll();
       if (given !== inputs.positionIds) given.dispose();
       throw new ShapeError('position_ids', `[${batch}|1, ${length}]`, given.shape);
     }
-    const past = prefixes?.find((p) => p != null)?.key.shape[2] ?? 0;
+    const past = (prefixes?.find((p) => p != null)?.key.shape[2] ?? 0) + cached;
     const positions = given ?? tf.tidy(() => tf.expandDims(tf.range(past, past + length, 1, 'int32'), 0));
-    const causal = llamaCausalMask(length, mask, this.c.useCache ? null : given);
+    const causal = llamaCausalMask(length, mask, this.c.useCache || cache ? null : given, cached);
     const { cos, sin } = this.rotary_emb.forward(positions);
     const embedded = inputsEmbeds ?? this.embed_tokens.forward(ids!);
     let h = embedded;
     this.layers.forEach((layer, i) => {
-      const next = layer.forward(h, cos, sin, causal, prefixes?.[i] ?? null);
+      const next = layer.forward(h, cos, sin, causal, prefixes?.[i] ?? null, cache ? { cache, layer: i } : null);
       if (h !== inputsEmbeds) h.dispose();
       h = next;
     });
@@ -285,7 +321,7 @@ export class LlamaModel extends PreTrainedModel {
     if (h !== inputsEmbeds) h.dispose();
     tf.dispose([causal, cos, sin]);
     if (positions !== inputs.positionIds) positions.dispose();
-    release();
+    releaseAll();
     return { lastHiddenState };
   }
 }

@@ -117,13 +117,17 @@ describe('Llama building blocks', () => {
     noPad.dispose();
   });
 
-  it('generate: EOS from the config, a list of several needs eosTokenId', async () => {
+  it('generate: EOS from the config (one id or several), without one only the length limit stops', async () => {
     const m = new LlamaForCausalLM({ ...base, eos_token_id: [1, 2] });
     m.eval();
-    await expect(m.generate([[3, 4]], { maxLength: 4 })).rejects.toThrow(/"eos_token_id" is \[1,2\]; pass eosTokenId/);
-    const r = await m.generate([[3, 4]], { maxLength: 4, eosTokenId: 2 });
+    const r = await m.generate([[3, 4]], { maxLength: 8 });
+    expect(r.sequences).toEqual((await m.generate([[3, 4]], { maxLength: 8, eosTokenId: [1, 2] })).sequences);
     expect(r.sequences[0]!.slice(0, 2)).toEqual([3, 4]);
-    expect(r.sequences[0]!.length).toBeGreaterThan(2);
+    const generated = r.sequences[0]!.slice(2);
+    expect(generated.slice(0, -1).some((t) => t === 1 || t === 2)).toBe(false);
+    expect(generated.length === 6 || [1, 2].includes(generated[generated.length - 1]!)).toBe(true);
+    const none = await m.generate([[3, 4]], { maxNewTokens: 5, eosTokenId: null });
+    expect(none.sequences[0]).toHaveLength(7);
     expect(() => new LlamaForCausalLM({ ...base, eos_token_id: ['x'] })).toThrow(/"eos_token_id" expected a non-negative integer or a list/);
     m.dispose();
   });

@@ -8,6 +8,7 @@ import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { ConfigError } from '../common/config';
 import { Qwen2ForCausalLM, Qwen2ForSequenceClassification, Qwen2Model } from './index';
 import { GOLDEN_DIR, readGolden, expectOutput, expectGrads } from '../testing/golden';
+import { GENERATE_RUNS, generateCase } from '../llama/generation/golden-sequences';
 
 /** The cases `scripts/make_golden.py` writes beside this file (transformers' Qwen2, eager attention). */
 const HERE = fileURLToPath(new URL('./golden', import.meta.url));
@@ -104,6 +105,19 @@ describe.each(testBackends())('Qwen2 golden parity (transformers) on %s', (backe
         a.dispose();
         await rm(dir, { recursive: true, force: true });
       }
+    });
+
+  for (const [run, options] of GENERATE_RUNS)
+    it(`qwen2-generate ${run}: cached and uncached generate give transformers' sequences (ragged, left-padded prompts, several EOS ids)`, async () => {
+      const c = await readGolden(caseName('qwen2-generate'));
+      const g = await generateCase(c);
+      const model = await Qwen2ForCausalLM.fromPretrained(caseDir('qwen2-generate'));
+      const padTokenId = await g.pad(run);
+      const before = tf.memory().numTensors;
+      expect((await model.generate(g.prompts, { ...options, eosTokenId: g.eos, padTokenId })).sequences).toEqual(g.expected(run));
+      expect((await model.generate(g.prompts, { ...options, eosTokenId: g.eos, padTokenId, useCache: false })).sequences).toEqual(g.expected(run));
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
     });
 
   it('a checkpoint whose config.json turns the sliding window on is a ConfigError naming the file and the field', async () => {
