@@ -62,4 +62,30 @@ describe('LlamaKvCache', () => {
     cache.dispose();
     m.dispose();
   });
+
+  it('default positions continue from the cache: a prompt then one token at a time gives the full pass's logits', async () => {
+    const m = new LlamaForCausalLM(base);
+    m.eval();
+    const before = tf.memory().numTensors;
+    const tokens = [3, 4, 5, 6, 7];
+    const full = tf.tidy(() => m.forward({ inputIds: tf.tensor2d([tokens], [1, 5], 'int32') }).logits);
+    const want = (await full.data()) as Float32Array;
+    full.dispose();
+    const cache = new LlamaKvCache(2);
+    const got: number[] = [];
+    for (const [from, to] of [
+      [0, 3],
+      [3, 4],
+      [4, 5],
+    ] as const) {
+      const out = tf.tidy(() => m.forward({ inputIds: tf.tensor2d([tokens.slice(from, to)], [1, to - from], 'int32'), pastKeyValues: cache }).logits);
+      got.push(...((await out.data()) as Float32Array));
+      out.dispose();
+    }
+    expect(got).toHaveLength(want.length);
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);
+    cache.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
 });
