@@ -63,7 +63,7 @@ describe('LlamaKvCache', () => {
     m.dispose();
   });
 
-  it('default positions continue from the cache: a prompt then one token at a time gives the full pass's logits', async () => {
+  it('default positions continue from the cache: a prompt then one token at a time gives the logits of the full pass', async () => {
     const m = new LlamaForCausalLM(base);
     m.eval();
     const before = tf.memory().numTensors;
