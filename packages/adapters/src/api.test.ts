@@ -140,7 +140,7 @@ describe('applyPeft handle', () => {
     const layer = model.getSubmodule(path) as LnTuningLayer;
     const eff = layer.effective('default');
     const w = Array.from(await eff.weight.data());
-    const b = Array.from(await eff.bias.data());
+    const b = Array.from(await eff.bias!.data());
     w.forEach((v, i) => (weightMask[i] ? expect(v).not.toBe(before[i]) : expect(v).toBe(before[i])));
     expect(b).toEqual(Array.from(await model.getParameter(`${path}.base_layer.bias`).value.data()));
     expect(() => applyPeft(make(), { method: 'ln-tuning', masks: { 'bert.nope.LayerNorm': { weight: weightMask } } })).toThrow(

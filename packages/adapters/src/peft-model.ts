@@ -21,9 +21,10 @@ export interface AdapterEntry {
   modulesToSave: string[];
 }
 
-const HEAD_TASKS: [RegExp, 'SEQ_CLS' | 'TOKEN_CLS'][] = [
+const HEAD_TASKS: [RegExp, 'SEQ_CLS' | 'TOKEN_CLS' | 'CAUSAL_LM'][] = [
   [/ForSequenceClassification$|ForImageClassification$/, 'SEQ_CLS'],
   [/ForTokenClassification$/, 'TOKEN_CLS'],
+  [/ForCausalLM$/, 'CAUSAL_LM'],
 ];
 
 const isPrompt = (c: { method: string }): boolean => definitionOf(c.method).kind === 'prompt';
@@ -99,7 +100,8 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   /**
    * modules_to_save and task_type: given, or inferred from the head as PEFT users set them (SEQ_CLS for
-   * sequence/image classification, TOKEN_CLS for token classification). PEFT needs task_type to
+   * sequence/image classification, TOKEN_CLS for token classification, CAUSAL_LM for `*ForCausalLM`:
+   * without it PEFT's plain `PeftModel` ignores prompt adapters). PEFT needs task_type to
    * feed prompt methods to a classifier; SEQ_CLS/TOKEN_CLS add `classifier` (and `score`), as PEFT does.
    */
   private modulesToSaveFor(c: MethodConfig, scope: string): { modulesToSave: string[]; taskType: MethodConfig['taskType'] } {
@@ -174,7 +176,17 @@ export class PeftModel<M extends Module = Module> extends Module {
   /** Forward through the model with the active adapter, adding prompt inputs for prompt methods. */
   forward(inputs: Record<string, unknown>): ReturnType<M extends { forward(i: never): infer R } ? () => R : () => unknown> {
     const run = (this.base_model as unknown as { forward(i: unknown): never }).forward.bind(this.base_model);
-    return run(this.promptInputs(inputs));
+    const prompted = this.promptInputs(inputs);
+    if (prompted === inputs) return run(inputs);
+    // the prompt inputs made here (prefixes, extended embeddings, mask, labels) are freed after the
+    // forward; backward keeps its own copies of what it needs
+    const given = new Set(tensorsIn(inputs));
+    const made = tensorsIn(prompted).filter((t) => !given.has(t));
+    try {
+      return run(prompted);
+    } finally {
+      tf.dispose(made);
+    }
   }
 
   /**
@@ -284,4 +296,12 @@ export function applyPeft<M extends Module>(model: M, config: PeftConfig, option
   const o = adapterOptions.safeParse(options);
   if (!o.success) throw new PeftError(`applyPeft options: ${formatIssues(o.error.issues, options, adapterOptions, () => ['adapterName']).join('; ')}`);
   return new PeftModel(model).addAdapter(options.adapterName ?? 'default', config);
+}
+
+/** Every tensor in an inputs object (through arrays and plain objects: per-layer prefixes, scoped inputs). */
+function tensorsIn(v: unknown, out: tf.Tensor[] = []): tf.Tensor[] {
+  if (v instanceof tf.Tensor) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) tensorsIn(x, out);
+  else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) tensorsIn(x, out);
+  return out;
 }

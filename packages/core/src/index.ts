@@ -53,7 +53,7 @@ export {
 export { Parameter } from './module/parameter';
 export { cloneModule } from './module/clone';
 export { Linear, type LinearOptions } from './layers/linear';
-export { LayerNorm } from './layers/layer-norm';
+export { LayerNorm, RMSNorm, isAffineNorm, type AffineNorm } from './layers/layer-norm';
 export { Embedding } from './layers/embedding';
 export { Dropout } from './layers/dropout';
 export { manualSeed, nextSeed, getSeedState, setSeedState } from './random';

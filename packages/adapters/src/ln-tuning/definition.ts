@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LayerNorm, type Module } from '@tfjs-peft/core';
+import { isAffineNorm, type AffineNorm, type Module } from '@tfjs-peft/core';
 import type { MethodDefinition } from '../method';
 import type { TargetSpec } from '../config';
 import { describedTargets } from '../defaults';
@@ -12,17 +12,19 @@ import { lnTuningOptions, type LnTuningConfig } from './config';
 const targets = (c: LnTuningConfig, model: Module): TargetSpec => c.targetModules ?? describedTargets(model, 'ln-tuning', (t) => t.lnTuning);
 const join = (scope: string, name: string) => (scope ? `${scope}.${name}` : name);
 
-/** The masks of one LayerNorm (keyed by its full or sub-module path), as tensors of its size. */
-function maskFor(c: LnTuningConfig, path: string, local: string, size: number): LnMask | undefined {
+/** The masks of one norm (keyed by its full or sub-module path), as tensors of its size. */
+function maskFor(c: LnTuningConfig, path: string, local: string, norm: AffineNorm): LnMask | undefined {
   const m = c.masks?.[path] ?? c.masks?.[local];
   if (!m) return undefined;
+  const size = norm.normalizedShape;
   for (const [which, v] of Object.entries(m)) {
     if (v && v.length !== size) throw new PeftError(`ln-tuning masks: ${path}.${which} expected ${size} values, got ${v.length}`);
   }
+  if (m.bias && !norm.bias) throw new PeftError(`ln-tuning masks: ${path}.bias given, but ${path} (${norm.constructor.name}) has no bias`);
   return { weight: m.weight ? tf.tensor1d(Array.from(m.weight)) : undefined, bias: m.bias ? tf.tensor1d(Array.from(m.bias)) : undefined };
 }
 
-/** LayerNorm tuning (HF PEFT `LNTuningConfig`): a trainable copy of each target LayerNorm, optionally element-masked. */
+/** LayerNorm tuning (HF PEFT `LNTuningConfig`): a trainable copy of each target norm (LayerNorm or RMSNorm), optionally element-masked. */
 export const lnTuning: MethodDefinition<LnTuningConfig> = {
   methods: ['ln-tuning'],
   kind: 'wrap',
@@ -36,8 +38,8 @@ export const lnTuning: MethodDefinition<LnTuningConfig> = {
       targets: targets(c, ctx.scoped),
       exclude: c.excludeModules,
       scope: ctx.scope,
-      accept: (m) => m instanceof LayerNorm || m instanceof LnTuningLayer,
-      acceptDescription: 'LayerNorm',
+      accept: (m) => isAffineNorm(m) || m instanceof LnTuningLayer,
+      acceptDescription: 'LayerNorm or RMSNorm',
       protectedNames: ctx.protectedNames,
       field: 'targetModules',
     });
@@ -48,9 +50,9 @@ export const lnTuning: MethodDefinition<LnTuningConfig> = {
     }
     for (const [path] of hits) {
       const base = ctx.model.getSubmodule(path);
-      const size = (base instanceof LnTuningLayer ? base.base_layer : (base as LayerNorm)).normalizedShape;
-      const mask = maskFor(c, path, localName(ctx.scope, path), size);
-      wrapAt(ctx.model, path, (b) => new LnTuningLayer(b as LayerNorm), LnTuningLayer).addAdapter(ctx.adapter, mask);
+      const norm = base instanceof LnTuningLayer ? base.base_layer : (base as AffineNorm);
+      const mask = maskFor(c, path, localName(ctx.scope, path), norm);
+      wrapAt(ctx.model, path, (b) => new LnTuningLayer(b as AffineNorm), LnTuningLayer).addAdapter(ctx.adapter, mask);
     }
     return hits.map(([p]) => p);
   },

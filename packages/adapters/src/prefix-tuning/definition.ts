@@ -1,6 +1,6 @@
 import type { MethodDefinition } from '../method';
 import { PeftError } from '../errors';
-import { attentionShape, checkPromptSizes, promptLearningJson } from '../prompt-inputs';
+import { attentionShape, checkPromptSizes, prefixSizes, promptLearningJson } from '../prompt-inputs';
 import { PrefixEncoder } from './prefix-encoder';
 import { NUM_VIRTUAL_TOKENS, PREFIX_FILE_FIELDS, prefixOptions, type PrefixTuningConfig } from './config';
 
@@ -18,8 +18,9 @@ export const prefixTuning: MethodDefinition<PrefixTuningConfig> = {
   parameterSegments: [],
   createEncoder(c, model, where, training) {
     const s = attentionShape(model, where);
+    // under grouped-query attention the prefixes have the key/value heads, as PEFT's
     const enc = new PrefixEncoder(
-      { numVirtualTokens: c.numVirtualTokens ?? NUM_VIRTUAL_TOKENS, numLayers: s.numLayers, numHeads: s.numHeads, tokenDim: s.hidden },
+      { numVirtualTokens: c.numVirtualTokens ?? NUM_VIRTUAL_TOKENS, numLayers: s.numLayers, ...prefixSizes(s) },
       c.method === 'prefix-tuning',
       c.encoderHiddenSize,
     );
@@ -31,16 +32,16 @@ export const prefixTuning: MethodDefinition<PrefixTuningConfig> = {
     return scope ? { ...inputs, prefixes: { ...((inputs.prefixes as object) ?? {}), [scope]: prefixes } } : { ...inputs, prefixes };
   },
   toJson: (c, model) => {
-    const tokenDim = attentionShape(model, 'model').hidden;
+    const { tokenDim } = prefixSizes(attentionShape(model, 'model'));
     return {
       peft_type: 'PREFIX_TUNING',
-      ...promptLearningJson(c.numVirtualTokens ?? NUM_VIRTUAL_TOKENS, model),
+      ...promptLearningJson(c.numVirtualTokens ?? NUM_VIRTUAL_TOKENS, model, true),
       prefix_projection: c.method === 'prefix-tuning',
       encoder_hidden_size: c.method === 'prefix-tuning' ? (c.encoderHiddenSize ?? tokenDim) : tokenDim,
     };
   },
   fromJson(j, model, label) {
-    checkPromptSizes(j, model, label);
+    checkPromptSizes(j, model, label, true);
     // the file holds the encoder's output table; PEFT does not save a projection MLP, so it loads as P-Tuning v2
     return { method: 'p-tuning-v2', numVirtualTokens: j.num_virtual_tokens as number };
   },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Linear, Embedding, Parameter, ShapeError, attention, nextSeed, addResidual, reshapeView, activation, type ModelDescription } from '@tfjs-peft/core';
+import { Module, Linear, Embedding, RMSNorm, ShapeError, attention, nextSeed, addResidual, reshapeView, activation, type ModelDescription } from '@tfjs-peft/core';
 import { PreTrainedModel } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
 import { textInputs, toInt32 } from '../common/text-inputs';
@@ -40,21 +40,10 @@ export interface LlamaOutput {
   lastHiddenState: tf.Tensor;
 }
 
-/** HF `LlamaRMSNorm`: `weight · x / √(mean(x²) + ε)` over the last axis; weight only, starts at 1. */
-export class LlamaRMSNorm extends Module {
-  weight: Parameter;
-  constructor(
-    readonly hiddenSize: number,
-    readonly eps = 1e-6,
-  ) {
-    super();
-    this.weight = new Parameter(tf.ones([hiddenSize]), { name: 'weight' });
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const variance = tf.mean(tf.square(x), -1, true);
-      return tf.mul(this.weight.value, tf.mul(x, tf.rsqrt(tf.add(variance, this.eps))));
-    });
+/** HF `LlamaRMSNorm`: core's `RMSNorm` (`weight · x / √(mean(x²) + ε)`, weight only, starts at 1) under Llama's name. */
+export class LlamaRMSNorm extends RMSNorm {
+  constructor(hiddenSize: number, eps = 1e-6) {
+    super(hiddenSize, eps);
   }
 }
 

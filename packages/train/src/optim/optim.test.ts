@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Parameter } from '@tfjs-peft/core';
 import { setFusedKernels } from '@tfjs-peft/core/kernels';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
-import { AdamW, SGD, learningRate, clipGradNorm } from '../index';
+import { AdamW, SGD, learningRate, clipGradNorm, decayFor } from '../index';
 
 // Expected values were printed by torch 2.13 (torch.optim.AdamW / SGD in float64) and transformers
 // 5.18 (get_linear_schedule_with_warmup, get_cosine_schedule_with_warmup) on the same inputs.
@@ -131,5 +131,24 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('AdamW on %s: the fu
     fused.forEach((arr, k) =>
       arr.forEach((v, i) => expect(Math.abs(v - composite[k]![i]!), `array ${k} element ${i}: ${v} vs ${composite[k]![i]}`).toBeLessThan(5e-6 + 1e-5 * Math.abs(v))),
     );
+  });
+});
+
+describe('weight decay exclusions (transformers Trainer.get_decay_parameter_names)', () => {
+  it('exempts biases and every norm transformers exempts, in BERT, BLIP and Llama names', () => {
+    // the names transformers 5.18 leaves out of decay on these models (its forbidden patterns + nn.LayerNorm)
+    const exempt = [
+      'bert.encoder.layer.0.attention.output.LayerNorm.weight',
+      'bert.encoder.layer.0.attention.self.query.bias',
+      'vision_model.encoder.layers.0.layer_norm1.weight',
+      'model.layers.0.input_layernorm.weight',
+      'model.layers.0.post_attention_layernorm.weight',
+      'model.norm.weight',
+      'model.layers.0.self_attn.q_norm.weight',
+      'model.layers.0.input_layernorm.ln_tuning_layers.weight',
+    ];
+    const decayed = ['model.layers.0.self_attn.q_proj.weight', 'model.embed_tokens.weight', 'lm_head.weight', 'model.layers.0.mlp.down_proj.lora_A.weight', 'normalizer.weight'];
+    for (const n of exempt) expect(decayFor(n, 0.1), n).toBe(0);
+    for (const n of decayed) expect(decayFor(n, 0.1), n).toBe(0.1);
   });
 });

@@ -27,7 +27,11 @@ export interface Optimizer {
   dispose(): void;
 }
 
-/** PyTorch/HF practice: no weight decay on biases and LayerNorm weights. */
+/**
+ * HF Trainer's practice (`get_decay_parameter_names`): no weight decay on biases and norm weights
+ * (LayerNorm, RMSNorm, a module named `norm` or `*_norm`, BLIP's `layer_norm1`, LN-tuning copies);
+ * names compared in lower case, as transformers does.
+ */
 export function decayFor(name: string, weightDecay: number): number {
-  return /(^|\.)bias$|LayerNorm|layernorm|layer_norm|ln_tuning_layers/.test(name) ? 0 : weightDecay;
+  return /bias|layernorm|rmsnorm|layer_norm|(^|\.)norm($|\.)|_norm($|\.)|ln_tuning_layers/.test(name.toLowerCase()) ? 0 : weightDecay;
 }

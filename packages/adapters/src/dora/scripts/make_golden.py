@@ -12,6 +12,7 @@ Writes ../golden/peft-dora-bert/ in the layout of the other PEFT golden cases (p
 Run from the repository root with a Python that has torch, transformers and peft:
     python packages/adapters/src/dora/scripts/make_golden.py
 """
+import json
 from pathlib import Path
 
 import torch
@@ -46,7 +47,10 @@ def main():
             if p.requires_grad:
                 p.add_(torch.randn_like(p) * 0.1)
     model.save_pretrained(OUT / "adapter")
-    (OUT / "adapter" / "README.md").unlink(missing_ok=True)  # PEFT's model-card template, not part of the case
+    (OUT / "adapter" / "README.md").unlink(missing_ok=True)
+    # PEFT records the folder it was given: name the case instead of this machine's path
+    cfg_path = OUT / "adapter" / "adapter_config.json"
+    cfg_path.write_text(json.dumps({**json.loads(cfg_path.read_text()), "base_model_name_or_path": OUT.name}, indent=2, sort_keys=True) + "\n")  # PEFT's model-card template, not part of the case
 
     # reload as a user would, and record what PEFT computes
     model = PeftModel.from_pretrained(BertForSequenceClassification.from_pretrained(OUT), OUT / "adapter", is_trainable=True)
