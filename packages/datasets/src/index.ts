@@ -13,3 +13,23 @@ export { loadVqaRad } from './med/vqa-rad';
 export { loadSlake } from './med/slake';
 export { loadMileInstructions, drawPrompt, type InstructionItem } from './med/mile-instructions';
 export { loadIuXray, type ReportItem } from './med/iu-xray';
+export {
+  CausalLmInputError,
+  IGNORE_INDEX,
+  formatChat,
+  collateCausalLm,
+  packSequences,
+  collatePacked,
+  lengthGroupedBatches,
+  lengthGroupedIndices,
+  type TokenizedExample,
+  type ChatTemplateTokenizer,
+  type FormatChatOptions,
+  type SftExample,
+  type SftMessage,
+  type CausalLmBatch,
+  type CollateCausalLmOptions,
+  type PackOptions,
+  type PackedBlock,
+  type LengthGroupedOptions,
+} from './causal-lm';
