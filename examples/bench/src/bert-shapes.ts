@@ -45,9 +45,9 @@ export type Trainable = Module & { forward(i: Record<string, tf.Tensor | boolean
 export function referenceTrainable(shape: string, mode: string): Trainable {
   if (!(MODES as readonly string[]).includes(mode)) throw new Error(`mode ${mode} is not one of ${MODES.join(', ')}`);
   const model = referenceBert(shape);
-  let net: Trainable = model as never;
+  let net: Trainable = model;
   if (mode === 'LayerNorm-only') model.freeze((n) => !n.includes('LayerNorm') && !n.startsWith('classifier.'));
-  if (mode === 'LoRA') net = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 }) as never;
+  if (mode === 'LoRA') net = applyPeft(model, { method: 'lora', r: 8, loraAlpha: 16, loraDropout: 0.1 });
   net.train();
   return net;
 }

@@ -10,6 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { initBackend, readCheckpointWeights, formatBytes, type BackendChoice, type Module } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
+import { PeftModel } from '@tfjs-peft/adapters';
 import { loadGlue, loadTsvClassification, type GlueSplit } from '@tfjs-peft/datasets';
 import { accuracy } from '@tfjs-peft/metrics';
 import {
@@ -153,10 +154,10 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
     ...common,
     method: 'full',
     lr: lrFor('full'),
-    onTrained: async (m: Module) => {
+    onTrained: async (m) => {
       tuned = await flatWeights(m);
-      tunedModel = (m as { model?: Module }).model ?? m;
-      const model = m as never;
+      tunedModel = m instanceof PeftModel ? m.base_model : m;
+      const model = m;
       const fo = { kind, maxLength: common.maxLength, seed, regression, progress: !a['no-progress'] };
       fisher = await fisherOf(model, tokenizer, fisherExamples, { ...fo, label: `Fisher (${kind})` });
       for (const [i, part] of folds(fisherExamples, k, seed).entries()) foldFisher.push(await fisherOf(model, tokenizer, part, { ...fo, label: `Fisher fold ${i + 1}/${k}` }));

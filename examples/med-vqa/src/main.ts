@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, type BackendChoice, type Module } from '@tfjs-peft/core';
+import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, type BackendChoice } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { BlipForQuestionAnswering } from '@tfjs-peft/models/blip';
 import { applyPeft } from '@tfjs-peft/adapters';
@@ -120,11 +120,11 @@ export async function main(argv: string[]): Promise<MileRow[]> {
     const { model } = a.model ? { model: await BlipForQuestionAnswering.fromPretrained(a.model) } : await buildMissSmall(config, a['text-init'] || null, seed);
     manualSeed(seed);
     const peft = applyPeft(model, parsePolicy(policy));
-    const trainable = peft as unknown as Module & { forward(b: Record<string, unknown>): { loss?: tf.Tensor } };
+    const trainable = peft;
     trainable.train();
     const trainer = new Trainer<VqaBatch>({
       model: trainable,
-      loss: (b) => trainable.forward(b as never).loss as tf.Scalar,
+      loss: (b) => trainable.forward(b).loss as tf.Scalar,
       batches: (epoch) =>
         (function* () {
           const order = permutation(train.items.length, seed + epoch);

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, readCheckpointWeights, type BackendChoice, type Module } from '@tfjs-peft/core';
+import { initBackend, countParameters, measurePeakBytes, formatBytes, manualSeed, readCheckpointWeights, type BackendChoice } from '@tfjs-peft/core';
 import { BertTokenizer } from '@tfjs-peft/models/bert';
 import { BlipForConditionalGeneration, initBlipTextFromBert } from '@tfjs-peft/models/blip';
 import { ViTImageProcessor } from '@tfjs-peft/models/vit';
@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<ReportRow[]> {
     const model = new BlipForConditionalGeneration(config);
     if (a['text-init']) initBlipTextFromBert(model, await readCheckpointWeights(a['text-init']), ['text_decoder']);
     const cfg = METHODS[method]!;
-    const trainable: Module & { forward(i: unknown): { loss?: tf.Tensor } } = (cfg ? applyPeft(model, cfg) : model) as never;
+    const trainable = cfg ? applyPeft(model, cfg) : model;
     trainable.train();
     const trainer = new Trainer<{ pixelValues: tf.Tensor; inputIds: tf.Tensor; attentionMask: tf.Tensor }>({
       model: trainable,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { countParameters, measurePeakBytes, manualSeed, type Module } from '@tfjs-peft/core';
 import { BertForSequenceClassification, type BertTokenizer } from '@tfjs-peft/models/bert';
-import { applyPeft, type PeftConfig } from '@tfjs-peft/adapters';
+import { applyPeft, type PeftConfig, type PeftModel } from '@tfjs-peft/adapters';
 import { Dataset, batches, collateText, type GlueSplit, type TextBatch } from '@tfjs-peft/datasets';
 import { glueMetrics } from '@tfjs-peft/metrics';
 import { Trainer } from '@tfjs-peft/train';
@@ -25,7 +25,8 @@ export interface RunOptions {
   /** the PEFT config to use instead of the method's default (e.g. ln-tuning with Fisher masks) */
   config?: PeftConfig | null;
   /** called with the trained model (the PEFT wrapper, or the model itself for full fine-tuning) before it is disposed */
-  onTrained?: (model: Module) => void | Promise<void>;
+  /** called with what trained: the model itself (`full`, selective methods) or its `PeftModel` */
+  onTrained?: (model: BertForSequenceClassification | PeftModel<BertForSequenceClassification>) => void | Promise<void>;
   /** the terminal progress bar (default true) */
   progress?: boolean;
   /**
@@ -86,9 +87,9 @@ export async function runMethod(o: RunOptions): Promise<RunResult> {
     onWarning: () => undefined,
   });
   const config = o.config !== undefined ? o.config : spec.config;
-  const trainable: Module & { forward: Forward } = config ? (applyPeft(model, config) as never) : (model as never);
+  const trainable = config ? applyPeft(model, config) : model;
   const firstTokenOnly = o.firstTokenOnly ?? true;
-  const forward: Forward = (b) => trainable.forward({ ...b, firstTokenOnly } as TextBatch);
+  const forward: Forward = (b) => trainable.forward({ ...b, firstTokenOnly });
   trainable.train();
   const ds = Dataset.from(o.train.examples);
   const t0 = performance.now();

@@ -10,7 +10,7 @@ export { ModulesToSaveWrapper } from './modules-to-save';
 export { PrefixEncoder, type LayerPrefix, type PrefixShape } from './prefix-tuning/prefix-encoder';
 export { PromptEmbedding } from './prompt-tuning/prompt-embedding';
 export { selectivePredicate } from './selective/selective';
-export { PeftModel, applyPeft, adapterOfParameter, type AdapterEntry } from './peft-model';
+export { PeftModel, applyPeft, adapterOfParameter, type AdapterEntry, type ForwardInputs, type ForwardOutput } from './peft-model';
 export { savePeft, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './io/save';
 export { loadPeft } from './io/load';
 export { METHOD_DEFINITIONS, METHODS, definitionOf } from './registry';

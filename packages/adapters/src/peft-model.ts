@@ -27,6 +27,11 @@ const HEAD_TASKS: [RegExp, 'SEQ_CLS' | 'TOKEN_CLS' | 'CAUSAL_LM'][] = [
   [/ForCausalLM$/, 'CAUSAL_LM'],
 ];
 
+/** The wrapped model's `forward` input (its first parameter), so `PeftModel<M>.forward` is typed as `M.forward`. */
+export type ForwardInputs<M> = M extends { forward(i: infer I, ...rest: never[]): unknown } ? ([I] extends [never] ? Record<string, unknown> : I) : Record<string, unknown>;
+/** The wrapped model's `forward` output. */
+export type ForwardOutput<M> = M extends { forward(...a: never[]): infer R } ? R : unknown;
+
 const isPrompt = (c: { method: string }): boolean => definitionOf(c.method).kind === 'prompt';
 
 /**
@@ -174,13 +179,14 @@ export class PeftModel<M extends Module = Module> extends Module {
   }
 
   /** Forward through the model with the active adapter, adding prompt inputs for prompt methods. */
-  forward(inputs: Record<string, unknown>): ReturnType<M extends { forward(i: never): infer R } ? () => R : () => unknown> {
+  forward(inputs: ForwardInputs<M>): ForwardOutput<M> {
     const run = (this.base_model as unknown as { forward(i: unknown): never }).forward.bind(this.base_model);
-    const prompted = this.promptInputs(inputs);
-    if (prompted === inputs) return run(inputs);
+    const given_ = inputs as Record<string, unknown>;
+    const prompted = this.promptInputs(given_);
+    if (prompted === given_) return run(given_);
     // the prompt inputs made here (prefixes, extended embeddings, mask, labels) are freed after the
     // forward; backward keeps its own copies of what it needs
-    const given = new Set(tensorsIn(inputs));
+    const given = new Set(tensorsIn(given_));
     const made = tensorsIn(prompted).filter((t) => !given.has(t));
     try {
       return run(prompted);

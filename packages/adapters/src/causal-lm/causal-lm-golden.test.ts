@@ -4,7 +4,7 @@
  * LlamaForCausalLM / Qwen2ForCausalLM, and the logits, the shifted LM loss, every adapter
  * gradient (by PEFT key), the disabled model and the merged weights equal PEFT's.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, expectTypeOf, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -115,13 +115,29 @@ describe('PEFT on decoders: defaults, round trip and GQA prefixes', () => {
   it('default targets are PEFT tables: LoRA q/v, IA3 k/v/down, LN tuning every RMSNorm on Llama and post_attention_layernorm only on Qwen2', async () => {
     const llama = await LlamaForCausalLM.fromPretrained(join(GOLDEN, 'peft-lora-llama'));
     const lora = applyPeft(llama, { method: 'lora' });
-    const wrapped = (m: { namedModules(): [string, unknown][] }, re: RegExp) => m.namedModules().filter(([n]) => re.test(n)).map(([n]) => n.replace(/^.*\.layers\.\d+\./, ''));
+    const wrapped = (m: { namedModules(): [string, unknown][] }, re: RegExp) =>
+      m
+        .namedModules()
+        .filter(([n]) => re.test(n))
+        .map(([n]) => n.replace(/^.*\.layers\.\d+\./, ''));
     expect(new Set(wrapped(llama, /\.base_layer$/))).toEqual(new Set(['self_attn.q_proj.base_layer', 'self_attn.v_proj.base_layer']));
     lora.dispose();
     const qwen = await Qwen2ForCausalLM.fromPretrained(join(GOLDEN, 'peft-lntuning-qwen2'));
     const ln = applyPeft(qwen, { method: 'ln-tuning' });
     expect(new Set(wrapped(qwen, /\.base_layer$/))).toEqual(new Set(['post_attention_layernorm.base_layer']));
     ln.dispose();
+  });
+
+  it('PeftModel.forward has the wrapped model’s input and output types (checked by tsc)', async () => {
+    const model = await LlamaForCausalLM.fromPretrained(join(GOLDEN, 'peft-lora-llama'));
+    const peft = applyPeft(model, { method: 'lora' });
+    expectTypeOf(peft.forward).parameter(0).toEqualTypeOf<Parameters<LlamaForCausalLM['forward']>[0]>();
+    expectTypeOf(peft.forward).returns.toEqualTypeOf<ReturnType<LlamaForCausalLM['forward']>>();
+    const ids = tf.tensor2d([[3, 4]], [1, 2], 'int32');
+    const out = peft.forward({ inputIds: ids }); // no cast: the model's output type
+    expect(out.logits.shape).toEqual([1, 2, 40]);
+    tf.dispose([ids, ...Object.values(out)]);
+    peft.dispose();
   });
 
   it('an LN-tuning adapter on RMSNorms saves weight only (no bias key) and reloads to the same logits', async () => {
@@ -141,7 +157,9 @@ describe('PEFT on decoders: defaults, round trip and GQA prefixes', () => {
     const b = (again.forward({ inputIds: ids }) as Out).logits;
     assertClose(await b.data(), await a.data(), 'reloaded logits', { atol: 1e-6, rtol: 0 });
     const other = await LlamaForCausalLM.fromPretrained(dir);
-    expect(() => applyPeft(other, { method: 'ln-tuning', masks: { 'model.norm': { bias: new Array(16).fill(1) } } })).toThrow(/model\.norm\.bias given, but model\.norm \(LlamaRMSNorm\) has no bias/);
+    expect(() => applyPeft(other, { method: 'ln-tuning', masks: { 'model.norm': { bias: new Array(16).fill(1) } } })).toThrow(
+      /model\.norm\.bias given, but model\.norm \(LlamaRMSNorm\) has no bias/,
+    );
     tf.dispose([ids, a, b]);
     other.dispose();
     peft.dispose();
