@@ -80,3 +80,22 @@ export const INTERLEAVED_CLI = defineCli({
     one: { type: 'string', help: 'time one shape:mode in this process and print JSON (what each row runs)', value: 'shape:mode' },
   },
 });
+
+export const DECODER_CLI = defineCli({
+  command: 'pnpm bench:decoder --',
+  summary:
+    'One LoRA training step (r 8, α 16, q_proj/v_proj; forward + causal-LM loss with labels = inputs + backward + AdamW) of a randomly initialised LlamaForCausalLM at the SmolLM2 / TinyLlama shapes, beside the same step run live in PyTorch + transformers + PEFT from the same config.json: step time, tokens/s, peak memory.',
+  options: {
+    backend,
+    shapes: { type: 'string', help: 'decoder shapes, comma-separated (llama-tiny, smollm2-135m, smollm2-360m, tinyllama-1.1b)', default: 'smollm2-135m', value: 'list' },
+    batch: { type: 'string', help: 'sequences per batch', default: '4', value: 'n' },
+    seq: { type: 'string', help: 'tokens per sequence', default: '256', value: 'n' },
+    steps: { type: 'string', help: 'timed steps after a warm-up step (the median is reported)', default: '3', value: 'n' },
+    torch: { type: 'string', help: 'the live PyTorch columns: auto (when a Python with torch + transformers + peft is found) or off', default: 'auto', value: 'auto|off' },
+    threads: { type: 'string', help: "PyTorch's threads", default: '2', value: 'n' },
+    'wasm-threads': { type: 'string', help: "the wasm backend's threads (default: the cores)", value: 'n' },
+    native: { type: 'string', help: 'matrix products on @tfjs-peft/native: auto (when built), on or off', default: 'auto', value: 'auto|on|off' },
+    one: { type: 'string', help: 'time one shape in this process from --config-dir and print JSON (what each row runs)', value: 'shape' },
+    'config-dir': { type: 'string', help: "with --one: the folder of the row's config.json", value: 'dir' },
+  },
+});
