@@ -70,6 +70,11 @@ export interface MethodDefinition<C extends { method: string } = { method: strin
   createEncoder?(c: C, model: Module, where: string, training: boolean): PromptEncoder;
   /** prompt: the model's inputs with the encoder's output added (`scope`: the sub-module it was applied to) */
   promptInputs?(encoder: PromptEncoder, inputs: Record<string, unknown>, scope: string, model: Module): Record<string, unknown>;
+  /**
+   * prompt: the inputs of the wrapped model's `generate` (default `promptInputs`); prompt tuning gives
+   * its embeddings as `promptEmbeds`, since generate needs the prompt's token ids themselves
+   */
+  generateInputs?(encoder: PromptEncoder, inputs: Record<string, unknown>, scope: string, model: Module): Record<string, unknown>;
   /** a method whose files are read back as another (a projected prefix loads as P-Tuning v2) */
   loadsAs?(method: C['method']): string;
 }

@@ -200,25 +200,42 @@ export class PeftModel<M extends Module = Module> extends Module {
    * (`BlipForQuestionAnswering`), or a pixel tensor (`BlipForConditionalGeneration`, whose adapters
    * are all injected in place and need no extra inputs).
    */
-  generate(inputs: Record<string, unknown> | tf.Tensor, options?: unknown): unknown {
+  generate(inputs: Record<string, unknown> | tf.Tensor | number[][], options?: unknown): unknown {
     const g = (this.base_model as unknown as { generate?(i: unknown, o?: unknown): unknown }).generate;
     if (!g) throw new PeftError(`${this.base_model.constructor.name} has no generate()`);
-    if (inputs instanceof tf.Tensor) {
-      if (!this._disabled && this.entries.some((e) => e.adapter === this._active && isPrompt(e.config))) {
-        throw new PeftError(`${this.base_model.constructor.name}.generate takes a tensor; prompt-based adapters (prefix / prompt tuning) need an inputs object`);
+    const prompt = !this._disabled && this.entries.some((e) => e.adapter === this._active && isPrompt(e.config));
+    if (inputs instanceof tf.Tensor || Array.isArray(inputs)) {
+      if (prompt) {
+        const what = inputs instanceof tf.Tensor ? 'takes a tensor' : 'was given token lists';
+        throw new PeftError(
+          `${this.base_model.constructor.name}.generate ${what}; prompt-based adapters (prefix / prompt tuning) need an inputs object (e.g. { inputIds, attentionMask })`,
+        );
       }
       return g.call(this.base_model, inputs, options);
     }
-    return g.call(this.base_model, this.promptInputs(inputs), options);
+    const prompted = this.promptInputs(inputs, true);
+    if (prompted === inputs) return g.call(this.base_model, inputs, options);
+    // the virtual tokens made for this call are freed when generation ends
+    const given = new Set(tensorsIn(inputs));
+    const made = tensorsIn(prompted).filter((t) => !given.has(t));
+    let result: unknown;
+    try {
+      result = g.call(this.base_model, prompted, options);
+    } catch (e) {
+      tf.dispose(made);
+      throw e;
+    }
+    return Promise.resolve(result).finally(() => tf.dispose(made));
   }
 
-  private promptInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  private promptInputs(inputs: Record<string, unknown>, generating = false): Record<string, unknown> {
     if (this._disabled) return inputs;
     let out = inputs;
     for (const e of this.entries) {
       if (e.adapter !== this._active || !isPrompt(e.config)) continue;
       const enc = this.prompt_encoder.get(e.scope ? `${e.adapter}__${e.scope}` : e.adapter)!;
-      out = definitionOf(e.config.method).promptInputs!(enc, out, e.scope, this.base_model);
+      const def = definitionOf(e.config.method);
+      out = (generating && def.generateInputs ? def.generateInputs : def.promptInputs)!(enc, out, e.scope, this.base_model);
     }
     return out;
   }

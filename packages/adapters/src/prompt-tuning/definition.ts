@@ -44,6 +44,12 @@ export const promptTuning: MethodDefinition<PromptTuningConfig> = {
     const words = wordEmbeddings(model, model.constructor.name);
     return withPrompt(inputs, encoder.forward(ids.shape[0]!), (t) => words.forward(t));
   },
+  generateInputs(encoder, inputs, scope) {
+    if (scope) throw new PeftError('prompt tuning inside a sub-module is not supported; apply it to the whole model');
+    if (!(encoder instanceof PromptEmbedding)) throw new PeftError('prompt tuning: the prompt encoder is not a PromptEmbedding');
+    // one row, broadcast over the batch (and beams) by the decoder
+    return { ...inputs, promptEmbeds: encoder.forward(1) };
+  },
   toJson: (c, model) => ({
     peft_type: 'PROMPT_TUNING',
     ...promptLearningJson(c.numVirtualTokens ?? NUM_VIRTUAL_TOKENS, model),

@@ -83,7 +83,9 @@ describe('generate options', () => {
     await expect(noPad.generate([[3, 4], [5]], { maxNewTokens: 2 })).rejects.toThrow(/prompts of different lengths are padded on the left, but there is no "padTokenId"/);
     await expect(m.generate({ inputIds: [[3, 4]], attentionMask: [[1, 0]] })).rejects.toThrow(/"attentionMask" row 0 expected padding \(0\) only on the left/);
     await expect(m.generate({ inputIds: [[3, 4]], attentionMask: [[1, 1, 1]] })).rejects.toThrow(/"attentionMask" expected the shape of inputIds \[1, 2\]/);
-    await expect(m.generate({ inputIds: [[3, 4]], prefixes: [] } as never)).rejects.toThrow(/input "prefixes" is not supported by generate; supported: inputIds, attentionMask/);
+    await expect(m.generate({ inputIds: [[3, 4]], inputsEmbeds: [] } as never)).rejects.toThrow(
+      /input "inputsEmbeds" is not supported by generate; supported: inputIds, attentionMask, prefixes, promptEmbeds/,
+    );
     const t = tf.ones([2], 'int32');
     await expect(m.generate({ inputIds: t })).rejects.toThrow(/"inputIds" expected a \[batch, length\] tensor or number\[\]\[\], got shape \[2\]/);
     t.dispose();

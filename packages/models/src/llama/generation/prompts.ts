@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GenerateOptionsError } from './options';
 import type { PaddedPrompts } from './search';
+import type { VirtualTokens } from './llama-decoder';
 
-/** A batch as a tokenizer returns it (`input_ids` and `attention_mask`, already padded on the left), tensors or arrays. */
-export interface GenerateInputs {
+/**
+ * A batch as a tokenizer returns it (`input_ids` and `attention_mask`, already padded on the left),
+ * tensors or arrays; a prompt adapter's virtual tokens (`PeftModel.generate` adds them) ride along.
+ */
+export interface GenerateInputs extends VirtualTokens {
   inputIds: tf.Tensor | number[][];
   attentionMask?: tf.Tensor | number[][] | null;
 }
@@ -40,8 +44,9 @@ export async function padPrompts(prompts: GeneratePrompts, pad: number | null, v
     ids = prompts.map((p) => [...Array.from({ length: longest - p.length }, () => pad!), ...p]);
     mask = prompts.map((p) => [...Array.from({ length: longest - p.length }, () => 0), ...p.map(() => 1)]);
   } else if (prompts && typeof prompts === 'object' && 'inputIds' in prompts) {
+    const known = ['inputIds', 'attentionMask', 'prefixes', 'promptEmbeds'];
     for (const key of Object.keys(prompts))
-      if (key !== 'inputIds' && key !== 'attentionMask') throw new GenerateOptionsError(`${who}: input "${key}" is not supported by generate; supported: inputIds, attentionMask`);
+      if (!known.includes(key)) throw new GenerateOptionsError(`${who}: input "${key}" is not supported by generate; supported: ${known.join(', ')}`);
     ids = await rowsOf(prompts.inputIds, 'inputIds', who);
     mask = prompts.attentionMask == null ? ids.map((r) => r.map(() => 1)) : await rowsOf(prompts.attentionMask, 'attentionMask', who);
     if (!ids.length || !ids[0]!.length || ids.some((r) => r.length !== ids[0]!.length))
