@@ -48,8 +48,10 @@ export async function prepareNodeWasmThreads(
   wasm: { setThreadsCount(n: number): void },
 ): Promise<Restorer> {
   const [{ Worker: NodeWorker }, { createRequire }, osNamespace] = await Promise.all([import('node:worker_threads'), import('node:module'), import('node:os')]);
-  // this module's own location (CJS build: __filename; ESM: import.meta.url), where the peer resolves from
-  const require = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+  // this module's own location, where the peer resolves from. Only `import.meta.url`: tsup shims it in
+  // the CJS build, while naming `__filename` here would put tsup's `fileURLToPath(import.meta.url)`
+  // shim at the top of the shared ESM chunk, which throws in browsers (no `node:url`) before any code runs
+  const require = createRequire(import.meta.url);
   const dir = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
   const mainScript = require.resolve(`${dir}.js`);
   // the Emscripten worker as tfjs inlines it (newlines escaped the same way tfjs does for its Blob)
