@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { manualSeed } from '@tfjs-peft/core';
 import { BertForSequenceClassification } from '@tfjs-peft/models/bert';
+import { LlamaForSequenceClassification } from '@tfjs-peft/models/llama';
 import { layerNormFisher, perExampleFisher, layerNormPaths, FisherError, type FisherOptions } from './index';
 
 const CFG = {
@@ -170,6 +171,50 @@ describe('LayerNorm Fisher: definition and bad input', () => {
     await expect(layerNormFisher(model, batches, { forward: opts.forward, kind: 'true' })).rejects.toThrow(/give size\(batch\)/);
     // a failure leaves the model as it was: its LayerNorms are back
     expect(layerNormPaths(model)).toHaveLength(5);
+    model.dispose();
+  });
+});
+
+describe('LayerNorm Fisher on RMSNorms (Llama)', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it('covers every RMSNorm γ (no β) and equals the explicit per-example loop within 1e-5', async () => {
+    manualSeed(7);
+    const model = new LlamaForSequenceClassification({
+      model_type: 'llama',
+      vocab_size: 30,
+      hidden_size: 8,
+      intermediate_size: 16,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      num_key_value_heads: 1,
+      max_position_embeddings: 16,
+      num_labels: 3,
+      pad_token_id: 0,
+    });
+    for (const [name, p] of model.namedParameters()) {
+      if (/norm\.weight$/.test(name)) p.assign(tf.add(p.value, tf.randomNormal(p.shape, 0, 0.3, 'float32', 9)));
+      if (/score\.weight$/.test(name)) p.assign(tf.randomNormal(p.shape, 0, 3, 'float32', 10)); // gradients of a useful size
+    }
+    const opts: FisherOptions<Batch> = { forward: (b) => model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask }).logits, labels: (b) => b.labels };
+    const batches = makeBatches();
+    expect(layerNormPaths(model)).toEqual([
+      'model.layers.0.input_layernorm',
+      'model.layers.0.post_attention_layernorm',
+      'model.layers.1.input_layernorm',
+      'model.layers.1.post_attention_layernorm',
+      'model.norm',
+    ]);
+    const before = tf.memory().numTensors;
+    const fast = await layerNormFisher(model, batches, opts);
+    expect(tf.memory().numTensors).toBe(before);
+    const slow = await perExampleFisher(model, batches, { ...opts, params: (n) => /norm\.weight$/.test(n) });
+    expect([...fast.values.keys()].sort()).toEqual([...slow.values.keys()].sort());
+    expect(fast.values.size).toBe(5);
+    const { diff, scale } = maxDiff(fast.values, slow.values);
+    expect(scale).toBeGreaterThan(1e-3);
+    expect(diff).toBeLessThan(1e-5 * scale);
+    for (const b of batches) (b.inputIds.dispose(), b.attentionMask.dispose());
     model.dispose();
   });
 });
