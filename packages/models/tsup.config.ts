@@ -8,6 +8,7 @@ export default defineConfig({
     'blip/index': 'src/blip/index.ts',
     'roberta/index': 'src/roberta/index.ts',
     'distilbert/index': 'src/distilbert/index.ts',
+    'clip/index': 'src/clip/index.ts',
     'llama/index': 'src/llama/index.ts',
     'llama2c/index': 'src/llama2c/index.ts',
     'qwen2/index': 'src/qwen2/index.ts',

@@ -6,11 +6,22 @@ import { ViTForImageClassification, ViTModel } from '../vit';
 import { BlipForQuestionAnswering, BlipForConditionalGeneration } from '../blip';
 import { LlamaForCausalLM, LlamaForSequenceClassification, LlamaModel, LlamaRMSNorm } from '../llama';
 import { Qwen2ForCausalLM, Qwen2ForSequenceClassification, Qwen2Model } from '../qwen2';
+import { CLIPVisionModel, CLIPVisionModelWithProjection } from '../clip';
 import { BERT, ROBERTA, VIT, BLIP } from '../testing/config-fixtures';
 
 const DECODER = { vocab_size: 32, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, pad_token_id: 0 };
 const LLAMA = { ...DECODER, model_type: 'llama' };
 const QWEN2 = { ...DECODER, model_type: 'qwen2' };
+const CLIP_VISION = {
+  model_type: 'clip_vision_model',
+  hidden_size: 16,
+  intermediate_size: 24,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  image_size: 32,
+  patch_size: 8,
+  projection_dim: 8,
+};
 
 // every model class describes itself; the description's names exist in the model it describes
 const MODELS: [string, () => Module][] = [
@@ -31,6 +42,8 @@ const MODELS: [string, () => Module][] = [
   ['Qwen2Model', () => new Qwen2Model(QWEN2)],
   ['Qwen2ForCausalLM', () => new Qwen2ForCausalLM(QWEN2)],
   ['Qwen2ForSequenceClassification', () => new Qwen2ForSequenceClassification({ ...QWEN2, num_labels: 2 })],
+  ['CLIPVisionModel', () => new CLIPVisionModel(CLIP_VISION)],
+  ['CLIPVisionModelWithProjection', () => new CLIPVisionModelWithProjection({ model_type: 'clip', vision_config: CLIP_VISION })],
 ];
 
 /** PEFT's LN-tuning table lists only some of these models' norms (qwen2: `post_attention_layernorm`); every other model's lists them all. */
