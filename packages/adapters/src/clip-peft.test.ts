@@ -26,13 +26,20 @@ const CASES: [PeftConfig, RegExp, number][] = [
     /^base_model\.(pre_layrnorm|encoder\.layers\.[01]\.layer_norm[12]|post_layernorm)\.ln_tuning_layers\.default\.(weight|bias)$/,
     (1 + 2 * 2 + 1) * 2,
   ],
+  // the description's attention shape sizes the prefixes (2 layers, 4 heads of 4)
+  [{ method: 'prefix-tuning', numVirtualTokens: 3 } as PeftConfig, /^prompt_encoder\.default\./, 5],
+  [{ method: 'p-tuning-v2', numVirtualTokens: 3 } as PeftConfig, /^prompt_encoder\.default\./, 1],
+  // the description's parameter roles
+  [{ method: 'bitfit' } as PeftConfig, /^base_model\..*\.bias$/, 1 + 2 * (4 + 2 + 2) + 1],
+  [{ method: 'attention-only' } as PeftConfig, /^base_model\.encoder\.layers\.[01]\.self_attn\.(q|k|v|out)_proj\.(weight|bias)$/, 2 * 4 * 2],
+  [{ method: 'ffn-only' } as PeftConfig, /^base_model\.encoder\.layers\.[01]\.mlp\.fc[12]\.(weight|bias)$/, 2 * 2 * 2],
 ];
 
-describe('PEFT on CLIPVisionModel with default targets (from describe())', () => {
+describe('PEFT on CLIPVisionModel with default targets and roles (from describe())', () => {
   beforeAll(() => useBackend('cpu'));
 
   for (const [config, trains, count] of CASES)
-    it(`${config.method}: trains exactly its default targets, a few steps lower the loss and change nothing frozen`, async () => {
+    it(`${config.method}: trains exactly its targets, a few steps lower the loss and change nothing frozen`, async () => {
       tf.randomUniform([1], 0, 1, 'float32', 11).dispose();
       const model = new CLIPVisionModel(CFG);
       const peft = applyPeft(model, config);
@@ -62,6 +69,10 @@ describe('PEFT on CLIPVisionModel with default targets (from describe())', () =>
       tf.dispose([inputs.pixelValues, target]);
       peft.dispose();
     });
+
+  it('prompt tuning is a clear error: the vision tower reads no token ids', () => {
+    expect(() => applyPeft(new CLIPVisionModel(CFG), { method: 'prompt-tuning', numVirtualTokens: 3 } as PeftConfig)).toThrow(/CLIPVisionModel has no word embeddings/);
+  });
 
   it('CLIPVisionModelWithProjection: the same targets under vision_model, the projection frozen', () => {
     const peft = applyPeft(new CLIPVisionModelWithProjection(CFG), { method: 'lora', r: 2 } as PeftConfig);
