@@ -21,6 +21,8 @@ processor from the JPEG decoder.
 Run from the repository root with a Python that has torch, transformers, safetensors, numpy and
 Pillow, and node (for jpeg-js):
     python packages/models/src/clip/scripts/make_golden.py
+The cases were made with transformers 5.18, torch 2.13 and Pillow 9.4 (Debian's python3-pil, put on
+PYTHONPATH by itself, since the project's venv has no Pillow).
 """
 import json
 import subprocess
