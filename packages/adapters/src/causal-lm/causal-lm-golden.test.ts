@@ -12,7 +12,7 @@ import { assertClose, testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { rawToTypedArray, readSafetensors } from '@tfjs-peft/core';
 import { LlamaForCausalLM } from '@tfjs-peft/models/llama';
 import { Qwen2ForCausalLM } from '@tfjs-peft/models/qwen2';
-import { loadPeft, adapterTensors, applyPeft, savePeft, type PeftModel } from '../index';
+import { loadPeft, adapterTensors, applyPeft, savePeft, type PeftConfig, type PeftModel } from '../index';
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
 const CASES = [
@@ -126,6 +126,23 @@ describe('PEFT on decoders: defaults, round trip and GQA prefixes', () => {
     const ln = applyPeft(qwen, { method: 'ln-tuning' });
     expect(new Set(wrapped(qwen, /\.base_layer$/))).toEqual(new Set(['post_attention_layernorm.base_layer']));
     ln.dispose();
+  });
+
+  it('selective methods on decoders train what the description names: ffn-only the MLPs, attention-only q/k/v/o, bitfit the Qwen2 q/k/v biases', async () => {
+    const trained = async (cls: typeof LlamaForCausalLM | typeof Qwen2ForCausalLM, dir: string, config: PeftConfig) => {
+      const peft = applyPeft(await cls.fromPretrained(join(GOLDEN, dir)), config);
+      const names = peft.trainableParameters().map(([n]) => n.replace(/^.*\.layers\.\d+\./, ''));
+      peft.dispose();
+      return [...new Set(names)].sort();
+    };
+    expect(await trained(LlamaForCausalLM, 'peft-lora-llama', { method: 'ffn-only' })).toEqual(['mlp.down_proj.weight', 'mlp.gate_proj.weight', 'mlp.up_proj.weight']);
+    expect(await trained(LlamaForCausalLM, 'peft-lora-llama', { method: 'attention-only' })).toEqual([
+      'self_attn.k_proj.weight',
+      'self_attn.o_proj.weight',
+      'self_attn.q_proj.weight',
+      'self_attn.v_proj.weight',
+    ]);
+    expect(await trained(Qwen2ForCausalLM, 'peft-lntuning-qwen2', { method: 'bitfit' })).toEqual(['self_attn.k_proj.bias', 'self_attn.q_proj.bias', 'self_attn.v_proj.bias']);
   });
 
   it('PeftModel.forward has the wrapped model’s input and output types (checked by tsc)', async () => {
