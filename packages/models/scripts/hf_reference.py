@@ -33,7 +33,32 @@ ROBERTA = dict(BERT, vocab_size=60, type_vocab_size=1, pad_token_id=1, bos_token
                max_position_embeddings=30)
 
 
+LLAMA = dict(vocab_size=60, hidden_size=16, intermediate_size=24, num_hidden_layers=2, num_attention_heads=4,
+             num_key_value_heads=2, max_position_embeddings=32, pad_token_id=0)
+DISTILBERT = dict(vocab_size=60, dim=16, n_layers=2, n_heads=2, hidden_dim=32, max_position_embeddings=24,
+                  dropout=0.0, attention_dropout=0.0, seq_classif_dropout=0.0)
+CLIP_VISION = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2, image_size=16,
+                   patch_size=8, projection_dim=8)
+
+CASES = ['bert-seqcls', 'bert-mlm', 'bert-tokcls', 'vit-imgcls', 'blip-vqa', 'roberta-seqcls', 'roberta-mlm',
+         'llama-causal-lm', 'qwen2-causal-lm', 'distilbert-seqcls', 'clip-vision']
+ARCHS = {'BertForSequenceClassification': 'bert-seqcls', 'BertForMaskedLM': 'bert-mlm',
+         'BertForTokenClassification': 'bert-tokcls', 'ViTForImageClassification': 'vit-imgcls',
+         'BlipForQuestionAnswering': 'blip-vqa', 'RobertaForSequenceClassification': 'roberta-seqcls',
+         'RobertaForMaskedLM': 'roberta-mlm', 'LlamaForCausalLM': 'llama-causal-lm',
+         'Qwen2ForCausalLM': 'qwen2-causal-lm', 'DistilBertForSequenceClassification': 'distilbert-seqcls',
+         'CLIPVisionModel': 'clip-vision'}
+
+
 def build(name):
+    if name == 'llama-causal-lm':
+        return T.LlamaForCausalLM(T.LlamaConfig(**LLAMA, tie_word_embeddings=False))
+    if name == 'qwen2-causal-lm':
+        return T.Qwen2ForCausalLM(T.Qwen2Config(**LLAMA, tie_word_embeddings=True))
+    if name == 'distilbert-seqcls':
+        return T.DistilBertForSequenceClassification(T.DistilBertConfig(**DISTILBERT, num_labels=3))
+    if name == 'clip-vision':
+        return T.CLIPVisionModel(T.CLIPVisionConfig(**CLIP_VISION))
     if name == 'roberta-seqcls':
         return T.RobertaForSequenceClassification(T.RobertaConfig(**ROBERTA, num_labels=3))
     if name == 'roberta-mlm':
@@ -52,7 +77,7 @@ def build(name):
 
 
 def inputs_for(name, g):
-    if name.startswith('vit'):
+    if name.startswith('vit') or name.startswith('clip'):
         return {'pixel_values': torch.randn(2, 3, 16, 16, generator=g)}
     ids = torch.randint(4, 60, (2, 7), generator=g)
     mask = torch.ones(2, 7, dtype=torch.long)
@@ -62,7 +87,7 @@ def inputs_for(name, g):
         ans = torch.tensor([[1, 9, 12, 3], [1, 17, 3, 0]])
         return {'pixel_values': torch.randn(2, 3, 16, 16, generator=g), 'input_ids': ids, 'attention_mask': mask,
                 'decoder_input_ids': ans, 'decoder_attention_mask': (ans != 0).long()}
-    if name.startswith('roberta'):
+    if name.startswith('roberta') or name.startswith('llama') or name.startswith('qwen2') or name.startswith('distilbert'):
         return {'input_ids': ids, 'attention_mask': mask}
     return {'input_ids': ids, 'attention_mask': mask, 'token_type_ids': torch.zeros_like(ids)}
 
@@ -80,6 +105,8 @@ def outputs_of(model, name, inputs):
                                         return_dict=True, reduction='none').logits
             return {'image_embeds': enc_img, 'question_embeds': q, 'decoder_logits': logits}
         out = model(**inputs)
+        if name.startswith('clip'):
+            return {'last_hidden_state': out.last_hidden_state, 'pooler_output': out.pooler_output}
         return {'logits': out.logits}
 
 
@@ -110,7 +137,7 @@ def main():
                                  'decoded': tok.decode(e['input_ids'], skip_special_tokens=True)})
         json.dump(expected, open(os.path.join(out, 'expected.json'), 'w'), ensure_ascii=False, indent=1)
     elif mode == 'make':
-        for i, name in enumerate(['bert-seqcls', 'bert-mlm', 'bert-tokcls', 'vit-imgcls', 'blip-vqa', 'roberta-seqcls', 'roberta-mlm']):
+        for i, name in enumerate(CASES):
             torch.manual_seed(i)
             g = torch.Generator().manual_seed(100 + i)
             model = build(name)
@@ -122,10 +149,7 @@ def main():
                       os.path.join(d, 'outputs.safetensors'))
     elif mode == 'run':
         arch = json.load(open(os.path.join(path, 'config.json')))['architectures'][0]
-        name = {'BertForSequenceClassification': 'bert-seqcls', 'BertForMaskedLM': 'bert-mlm',
-                'BertForTokenClassification': 'bert-tokcls', 'ViTForImageClassification': 'vit-imgcls',
-                'BlipForQuestionAnswering': 'blip-vqa', 'RobertaForSequenceClassification': 'roberta-seqcls',
-                'RobertaForMaskedLM': 'roberta-mlm'}[arch]
+        name = ARCHS[arch]
         model = getattr(T, arch).from_pretrained(path)
         inputs = load_file(os.path.join(path, 'inputs.safetensors'))
         save_file({k: v.contiguous() for k, v in outputs_of(model, name, inputs).items()},

@@ -10,6 +10,10 @@ import { BertForSequenceClassification, BertForMaskedLM, BertForTokenClassificat
 import { ViTForImageClassification } from '../vit';
 import { BlipForQuestionAnswering } from '../blip';
 import { RobertaForSequenceClassification, RobertaForMaskedLM } from '../roberta';
+import { LlamaForCausalLM } from '../llama';
+import { Qwen2ForCausalLM } from '../qwen2';
+import { DistilBertForSequenceClassification } from '../distilbert';
+import { CLIPVisionModel } from '../clip';
 import { findHfPython, runPython, REPO_ROOT } from '../testing/python';
 import { SHARED_DIR } from '../testing/golden';
 import type { PreTrainedModel } from './pretrained';
@@ -30,6 +34,10 @@ const CASES: [string, { fromPretrained(d: string): Promise<AnyModel> } & (new (c
   ['blip-vqa', BlipForQuestionAnswering as never],
   ['roberta-seqcls', RobertaForSequenceClassification as never],
   ['roberta-mlm', RobertaForMaskedLM as never],
+  ['llama-causal-lm', LlamaForCausalLM as never],
+  ['qwen2-causal-lm', Qwen2ForCausalLM as never],
+  ['distilbert-seqcls', DistilBertForSequenceClassification as never],
+  ['clip-vision', CLIPVisionModel as never],
 ];
 
 /** Our outputs under the names the Python script writes. */
@@ -44,6 +52,10 @@ function ourOutputs(name: string, model: AnyModel, inp: Map<string, tf.Tensor>):
       encoderAttentionMask: tf.onesLike(inp.get('attention_mask')!),
     });
     return { image_embeds: imageEmbeds, question_embeds: questionEmbeds, decoder_logits: decoderLogits };
+  }
+  if (name === 'clip-vision') {
+    const out = (model as unknown as CLIPVisionModel).forward({ pixelValues: inp.get('pixel_values')! }) as { lastHiddenState: tf.Tensor; poolerOutput: tf.Tensor };
+    return { last_hidden_state: out.lastHiddenState, pooler_output: out.poolerOutput };
   }
   const out = model.forward({
     inputIds: inp.get('input_ids'),
