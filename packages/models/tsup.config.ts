@@ -11,6 +11,7 @@ export default defineConfig({
     'clip/index': 'src/clip/index.ts',
     'llama/index': 'src/llama/index.ts',
     'llama2c/index': 'src/llama2c/index.ts',
+    'llava/index': 'src/llava/index.ts',
     'qwen2/index': 'src/qwen2/index.ts',
     'tokenizer/index': 'src/tokenizer/index.ts',
   },

@@ -7,6 +7,7 @@ import { BlipForQuestionAnswering, BlipForConditionalGeneration } from '../blip'
 import { LlamaForCausalLM, LlamaForSequenceClassification, LlamaModel, LlamaRMSNorm } from '../llama';
 import { Qwen2ForCausalLM, Qwen2ForSequenceClassification, Qwen2Model } from '../qwen2';
 import { CLIPVisionModel, CLIPVisionModelWithProjection } from '../clip';
+import { LlavaForConditionalGeneration, LlavaModel } from '../llava';
 import { BERT, ROBERTA, VIT, BLIP } from '../testing/config-fixtures';
 
 const DECODER = { vocab_size: 32, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, pad_token_id: 0 };
@@ -22,6 +23,7 @@ const CLIP_VISION = {
   patch_size: 8,
   projection_dim: 8,
 };
+const LLAVA = { model_type: 'llava', vision_config: CLIP_VISION, text_config: LLAMA, image_token_index: 31 };
 
 // every model class describes itself; the description's names exist in the model it describes
 const MODELS: [string, () => Module][] = [
@@ -44,10 +46,15 @@ const MODELS: [string, () => Module][] = [
   ['Qwen2ForSequenceClassification', () => new Qwen2ForSequenceClassification({ ...QWEN2, num_labels: 2 })],
   ['CLIPVisionModel', () => new CLIPVisionModel(CLIP_VISION)],
   ['CLIPVisionModelWithProjection', () => new CLIPVisionModelWithProjection({ model_type: 'clip', vision_config: CLIP_VISION })],
+  ['LlavaModel', () => new LlavaModel(LLAVA)],
+  ['LlavaForConditionalGeneration', () => new LlavaForConditionalGeneration(LLAVA)],
 ];
 
-/** PEFT's LN-tuning table lists only some of these models' norms (qwen2: `post_attention_layernorm`); every other model's lists them all. */
-const SOME_NORMS = new Set(['Qwen2Model', 'Qwen2ForCausalLM', 'Qwen2ForSequenceClassification']);
+/**
+ * PEFT's LN-tuning table lists only some of these models' norms (qwen2: `post_attention_layernorm`;
+ * llava: the language model's, not the CLIP tower's); every other model's lists them all.
+ */
+const SOME_NORMS = new Set(['Qwen2Model', 'Qwen2ForCausalLM', 'Qwen2ForSequenceClassification', 'LlavaModel', 'LlavaForConditionalGeneration']);
 const isNorm = (x: Module) => x instanceof LayerNorm || x instanceof LlamaRMSNorm;
 
 const endsWithTarget = (name: string, t: string) => name === t || name.endsWith(`.${t}`);
@@ -63,15 +70,28 @@ describe('model descriptions', () => {
     expect(d).not.toBeNull();
     const modules = m.namedModules().map(([n]) => n);
     const params = m.namedParameters().map(([n]) => n);
-    // every default LoRA / IA3 target names at least one Linear; every IA3 feed-forward module is a target
+    // every default LoRA / IA3 target names at least one Linear (a regex: only Linears); every IA3 feed-forward module is a target
+    const full = (spec: string) => new RegExp(`^(?:${spec})$`);
     for (const spec of [d!.targets.lora, d!.targets.ia3]) {
-      for (const t of spec as string[])
-        expect(
-          m.namedModules().some(([n, x]) => endsWithTarget(n, t) && x instanceof Linear),
-          `${t}`,
-        ).toBe(true);
+      if (typeof spec === 'string') {
+        const hits = m.namedModules().filter(([n]) => full(spec).test(n));
+        expect(hits.length, spec).toBeGreaterThan(0);
+        for (const [n, x] of hits) expect(x instanceof Linear, n).toBe(true);
+      } else
+        for (const t of spec)
+          expect(
+            m.namedModules().some(([n, x]) => endsWithTarget(n, t) && x instanceof Linear),
+            `${t}`,
+          ).toBe(true);
     }
-    for (const f of d!.targets.ia3FeedForward as string[]) expect((d!.targets.ia3 as string[]).includes(f)).toBe(true);
+    const ff = d!.targets.ia3FeedForward;
+    const ia3 = d!.targets.ia3;
+    if (typeof ff === 'string' || typeof ia3 === 'string') {
+      const matches = (spec: string | string[], n: string) => (typeof spec === 'string' ? full(spec).test(n) : spec.some((t) => endsWithTarget(n, t)));
+      const ffModules = modules.filter((n) => matches(ff, n));
+      expect(ffModules.length).toBeGreaterThan(0);
+      for (const n of ffModules) expect(matches(ia3, n), n).toBe(true);
+    } else for (const f of ff) expect(ia3.includes(f)).toBe(true);
     const ln = new RegExp(`^(?:${d!.targets.lnTuning as string})$`);
     const norms = m
       .namedModules()
