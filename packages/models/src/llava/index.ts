@@ -5,3 +5,4 @@ export { LlavaForConditionalGeneration, type LlavaLabelledInputs, type LlavaOutp
 export { ImageTokenMismatchError, imageTokenPositions, scatterImageFeatures } from './image-tokens';
 export { llavaCheckpointKey, withLlavaKeys } from './checkpoint-keys';
 export { describeLlava, LLAVA_TARGETS } from './describe';
+export { generateLlava, type LlavaGenerateInputs, type LlavaDecoderModel } from './generate';

@@ -7,6 +7,9 @@ import { parseLlavaConfig, type LlavaConfig } from './config';
 import { LlavaModel, type LlavaInputs } from './llava-model';
 import { withLlavaKeys } from './checkpoint-keys';
 import { describeLlava } from './describe';
+import type { GenerateResult } from '../blip/generate';
+import type { LlamaGenerateOptions } from '../llama/generation/options';
+import { generateLlava, type LlavaGenerateInputs } from './generate';
 
 export interface LlavaLabelledInputs extends LlavaInputs {
   /** `[B, T]` token ids, −100 to ignore; shifted as the causal LM loss does (position t predicts label t+1) */
@@ -64,5 +67,17 @@ export class LlavaForConditionalGeneration extends PreTrainedModel {
     const logits = this.lm_head.forward(out.lastHiddenState);
     const loss = inputs.labels ? causalLmLoss(logits, inputs.labels, this.c.text.vocabSize) : undefined;
     return loss ? { logits, loss, ...out } : { logits, ...out };
+  }
+
+  /**
+   * transformers' `generate`: a left-padded batch `{ inputIds, attentionMask, pixelValues }` (the
+   * prompts with their image placeholders); the image features fill the placeholders in the first
+   * step, then the language model's key/value cache runs one position per new token. Llama's
+   * options (greedy, sampling, beam search — each beam of a prompt with that prompt's images —,
+   * `repetitionPenalty`, EOS from `text_config`). `sequences` hold each prompt without its padding
+   * and the generated tokens.
+   */
+  async generate(inputs: LlavaGenerateInputs, options: LlamaGenerateOptions = {}): Promise<GenerateResult> {
+    return generateLlava(this, inputs, options, `${this.constructor.name}.generate`);
   }
 }

@@ -19,6 +19,12 @@ Labels are -100 except the answer (the tokens after the last image placeholder's
                      layout (language_model.model.*, language_model.lm_head.*,
                      vision_tower.vision_model.*, multi_modal_projector.*) by renaming the keys here.
 
+llava-default and llava-full-layers also record transformers' generate (max_new_tokens 6, checked equal
+without the cache) from their rows without the answer, left padded (generate.input_ids,
+generate.attention_mask; generated.greedy, generated.beam: the new tokens): greedy on both, beam search
+with 2 beams on llava-default only. (transformers expands pixel_values per beam with repeat_interleave,
+which pairs the beams of a row holding two images with the wrong images, so it is not a reference there.)
+
 Each folder is loaded back with transformers' from_pretrained and checked (no missing or unexpected
 keys, the same logits) before it is kept. Gradients transformers leaves as None (the tower's
 post_layernorm and layers after the feature layer take no part) are not written.
@@ -77,8 +83,33 @@ def rename_t4(k):
     return k[len("model."):]
 
 
-def make(name, model, rows, layout, seed=1):
-    """rows: (ids, keep) per batch row, left-padded to one length."""
+def left_pad(rows):
+    """Token lists left-padded with PAD, and their attention mask."""
+    n = max(len(r) for r in rows)
+    ids = torch.full((len(rows), n), PAD, dtype=torch.long)
+    mask = torch.zeros(len(rows), n, dtype=torch.long)
+    for b, r in enumerate(rows):
+        ids[b, n - len(r):] = torch.tensor(r)
+        mask[b, n - len(r):] = 1
+    return ids, mask
+
+
+def record_generate(model, pixel_values, prompts, ins, outs, beams):
+    """transformers' generate (greedy, and beam search with `beams`) on the prompts (the rows without their answer)."""
+    ids, mask = left_pad(prompts)
+    ins["generate.input_ids"], ins["generate.attention_mask"] = ids, mask
+    runs = {"greedy": {}, "beam": dict(num_beams=2)} if beams else {"greedy": {}}
+    for run, kw in runs.items():
+        seq = model.generate(input_ids=ids, attention_mask=mask, pixel_values=pixel_values, max_new_tokens=6,
+                             do_sample=False, eos_token_id=2, pad_token_id=PAD, **kw)
+        outs[f"generated.{run}"] = seq[:, ids.shape[1]:].contiguous()
+        nocache = model.generate(input_ids=ids, attention_mask=mask, pixel_values=pixel_values, max_new_tokens=6,
+                                 do_sample=False, eos_token_id=2, pad_token_id=PAD, use_cache=False, **kw)
+        assert torch.equal(nocache, seq), run
+
+
+def make(name, model, rows, layout, seed=1, prompts=None, beams=False):
+    """rows: (ids, keep) per batch row, left-padded to one length; prompts: also record generate from them."""
     per_len = max(len(r[0]) for r in rows)
     ids = torch.full((len(rows), per_len), PAD, dtype=torch.long)
     mask = torch.zeros(len(rows), per_len, dtype=torch.long)
@@ -122,8 +153,11 @@ def make(name, model, rows, layout, seed=1):
     with torch.no_grad():
         again = back(input_ids=ids, pixel_values=pixel_values, attention_mask=mask).logits
     assert torch.allclose(again, out.logits, atol=1e-6), name
-    save_file({"input_ids": ids, "pixel_values": pixel_values, "attention_mask": mask, "labels": labels},
-              str(folder / "inputs.safetensors"))
+    ins = {"input_ids": ids, "pixel_values": pixel_values, "attention_mask": mask, "labels": labels}
+    if prompts is not None:
+        with torch.no_grad():
+            record_generate(back, pixel_values, prompts, ins, outs, beams)
+    save_file(ins, str(folder / "inputs.safetensors"))
     save_file(outs, str(folder / "outputs.safetensors"))
     print(name, layout, "keys e.g.", keys[0], keys[-1], "| no grad:", no_grad)
 
@@ -132,12 +166,15 @@ if __name__ == "__main__":
     torch.manual_seed(0)
     m = LlavaForConditionalGeneration(config(vision_feature_layer=-2, vision_feature_select_strategy="default",
                                              projector_hidden_act="gelu"))
-    make("llava-default", m, [row([[1, 5, 9]], 1, 4, [11, 12, 2]), row([[1, 7]], 1, 4, [13, 2])], "modules")
+    rows = [row([[1, 5, 9]], 1, 4, [11, 12, 2]), row([[1, 7]], 1, 4, [13, 2])]
+    make("llava-default", m, rows, "modules", prompts=[r[:-3] for r, _ in rows[:1]] + [r[:-2] for r, _ in rows[1:]],
+         beams=True)
 
     torch.manual_seed(0)
     m = LlavaForConditionalGeneration(config(vision_feature_layer=[-3, -1], vision_feature_select_strategy="full",
                                              multimodal_projector_bias=False, tie=True))
-    make("llava-full-layers", m, [row([[1, 5], [8, 9]], 2, 5, [21, 22, 2])], "save_pretrained")
+    rows = [row([[1, 5], [8, 9]], 2, 5, [21, 22, 2])]
+    make("llava-full-layers", m, rows, "save_pretrained", prompts=[rows[0][0][:-3]])
 
     torch.manual_seed(0)
     m = LlavaForConditionalGeneration(config(vision_feature_layer=-1, projector_hidden_act="silu"))
