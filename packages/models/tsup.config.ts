@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'auto/index': 'src/auto/index.ts',
     'bert/index': 'src/bert/index.ts',
     'vit/index': 'src/vit/index.ts',
     'blip/index': 'src/blip/index.ts',
