@@ -141,6 +141,9 @@ export class LlavaModel extends PreTrainedModel {
         pastKeyValues: inputs.pastKeyValues,
       });
       return imageHiddenStates ? { lastHiddenState, imageHiddenStates } : { lastHiddenState };
+    } catch (e) {
+      imageHiddenStates?.dispose();
+      throw e;
     } finally {
       if (inputsEmbeds !== inputs.inputsEmbeds) inputsEmbeds.dispose();
     }

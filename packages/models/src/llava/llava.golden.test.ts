@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@tfjs-peft/core';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
-import { LlavaForConditionalGeneration, ImageTokenMismatchError, type LlavaLabelledInputs } from './index';
+import { LlavaForConditionalGeneration, LlavaModel, ImageTokenMismatchError, type LlavaLabelledInputs } from './index';
 import { GOLDEN_DIR, readGolden, expectOutput, expectGrads, type GoldenCase } from '../testing/golden';
 
 /** The cases `scripts/make_golden.py` writes beside this file (transformers 5, eager attention). */
@@ -83,6 +83,20 @@ describe.each(testBackends())('LLaVA golden parity (transformers 5) on %s', (bac
     expect(model.namedParameters().map(([n]) => n)).not.toContain('lm_head.weight');
     model.dispose();
   });
+
+  for (const name of ['llava-legacy', 'llava-default'])
+    it(`LlavaModel loads ${name} (lm_head left out without a warning) with the head's last hidden state`, async () => {
+      const c = await readGolden(caseName(name));
+      const base = await LlavaModel.fromPretrained(caseDir(name), { onWarning: noWarning });
+      expect(base.loadingInfo).toEqual({ missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] });
+      const head = await LlavaForConditionalGeneration.fromPretrained(caseDir(name), { onWarning: noWarning });
+      const { labels: _, ...inputs } = inputsOf(c);
+      const [a, b] = [base.forward(inputs), head.forward(inputs)];
+      expect(Array.from(await a.lastHiddenState.data())).toEqual(Array.from(await b.lastHiddenState.data()));
+      tf.dispose([...Object.values(a), ...Object.values(b)] as tf.Tensor[]);
+      base.dispose();
+      head.dispose();
+    });
 
   it('an image-token count that differs from images × patches is an ImageTokenMismatchError saying both counts', async () => {
     const c = await readGolden(caseName('llava-default'));

@@ -139,7 +139,14 @@ describe('LLaVA image features into the placeholders', () => {
     expect(a.imageHiddenStates).toBeUndefined();
     tf.dispose([a.logits, a.lastHiddenState, b.lastHiddenState, text]);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => m.forward({ inputIds: ids, pixelValues: tf.zeros([1, 3, 32, 32]) })).toThrow(/pixel_values expected \[images, 3, 16, 16\], got \[1,3,32,32\]/);
+    const big = tf.zeros([1, 3, 32, 32]);
+    const mask = tf.ones([1, 5], 'int32');
+    const settled = tf.memory().numTensors;
+    expect(() => m.forward({ inputIds: ids, pixelValues: big })).toThrow(/pixel_values expected \[images, 3, 16, 16\], got \[1,3,32,32\]/);
+    // an error in the language model (a mask of the wrong length) frees the image features
+    expect(() => m.forward({ inputIds: ids, pixelValues: pixels, attentionMask: mask })).toThrow(/attention_mask expected \[1,6\]/);
+    expect(tf.memory().numTensors).toBe(settled);
+    tf.dispose([big, mask]);
     tf.dispose([ids, pixels]);
     m.dispose();
   });
