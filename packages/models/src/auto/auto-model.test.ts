@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, expectTypeOf, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +9,11 @@ import { useBackend } from '@tfjs-peft/ops/testing';
 import type { PreTrainedModel } from '../common/pretrained';
 import { ROBERTA } from '../testing/config-fixtures';
 import { GOLDEN_DIR, GOLDEN_MISSING } from '../testing/golden';
-import { AUTO_MODELS } from './auto-model';
+import type { BlipForConditionalGeneration } from '../blip';
+import type { LlamaForCausalLM } from '../llama';
+import type { LlavaForConditionalGeneration } from '../llava';
+import type { Qwen2ForCausalLM } from '../qwen2';
+import { AUTO_MODELS, AutoModelForCausalLM, AutoModelForImageTextToText } from './auto-model';
 import { AUTO_MODEL_REGISTRY, type AutoModelClass } from './registry';
 import { AUTO_TASKS, type AutoTask } from './tasks';
 
@@ -111,4 +115,11 @@ describe('Auto classes load every registry entry as its class would', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('Auto classes are typed by their registry entries', () => {
+  it('fromPretrained resolves to the union of the classes the task maps (checked by tsc)', () => {
+    expectTypeOf(AutoModelForCausalLM.fromPretrained).returns.resolves.toEqualTypeOf<LlamaForCausalLM | Qwen2ForCausalLM>();
+    expectTypeOf(AutoModelForImageTextToText.fromConfig).returns.toEqualTypeOf<BlipForConditionalGeneration | LlavaForConditionalGeneration>();
+  });
 });
