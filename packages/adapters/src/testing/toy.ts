@@ -140,7 +140,8 @@ export async function sgd(
   for (let i = 0; i < steps; i++) {
     const { value, grads } = variableGrads(() => loss(model.forward(inputs as never)), vars);
     losses.push((await value.data())[0]!);
-    for (const v of vars) tf.tidy(() => v.assign(tf.sub(v, tf.mul(grads[v.name]!, lr))));
+    // a parameter the loss does not reach (a vision layer after LLaVA's feature layer) has no gradient
+    for (const v of vars) if (grads[v.name]) tf.tidy(() => v.assign(tf.sub(v, tf.mul(grads[v.name]!, lr))));
     tf.dispose([value, ...Object.values(grads)]);
   }
   return losses;
