@@ -32,7 +32,7 @@ function inFile<T>(label: string, fn: () => T): T {
   }
 }
 
-async function readJson(path: FileLocation): Promise<{ json: Record<string, unknown>; label: string }> {
+export async function readJson(path: FileLocation): Promise<{ json: Record<string, unknown>; label: string }> {
   const { text, label } = await readText(path);
   try {
     return { json: JSON.parse(text) as Record<string, unknown>, label };

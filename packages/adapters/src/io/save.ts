@@ -29,7 +29,8 @@ export async function savePeft(peft: PeftModel, dir: FileLocation, options: { ad
         tf.dispose([...tensors.values()]);
       }
       const scoped = e.scope ? peft.base_model.getSubmodule(e.scope) : peft.base_model;
-      const json = toAdapterConfigJson(e.config, scoped, { baseModel: options.baseModel });
+      // as PEFT: the base model's name_or_path unless given
+      const json = toAdapterConfigJson(e.config, scoped, { baseModel: options.baseModel ?? (peft.base_model as { nameOrPath?: string | null }).nameOrPath ?? undefined });
       const sorted = Object.fromEntries(Object.entries(json).sort(([x], [y]) => (x < y ? -1 : 1)));
       await writeFileAtomic(joinPath(folder, ADAPTER_CONFIG), `${JSON.stringify(sorted, null, 2)}\n`);
       written.push(String(folder));

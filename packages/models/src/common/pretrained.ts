@@ -68,6 +68,11 @@ export class PreTrainedModel extends Module {
    * newly initialised modules (a pooler an MLM checkpoint lacks) with the adapter.
    */
   loadingInfo: LoadingInfo | null = null;
+  /**
+   * HF `name_or_path`: the folder or URL `fromPretrained` read (null for a model built in code).
+   * PEFT records it as the adapter's `base_model_name_or_path`.
+   */
+  nameOrPath: string | null = null;
 
   constructor(readonly config: RawConfig) {
     super();
@@ -90,6 +95,7 @@ export class PreTrainedModel extends Module {
     const model = new this(raw);
     const weights = await readCheckpointWeights(dir);
     model.loadPretrainedWeights(weights, options);
+    model.nameOrPath = typeof dir === 'string' ? dir : dir instanceof URL ? dir.href : null;
     model.eval();
     return model;
   }

@@ -1,0 +1,1 @@
+export { AutoPeftModel, AutoPeftModelForCausalLM, AutoPeftModelForSequenceClassification, AutoPeftModelForTokenClassification, type AutoPeftOptions } from './auto-peft-model';
