@@ -95,6 +95,12 @@ export const DECODER_CLI = defineCli({
     threads: { type: 'string', help: "PyTorch's threads", default: '2', value: 'n' },
     'wasm-threads': { type: 'string', help: "the wasm backend's threads (default: the cores)", value: 'n' },
     native: { type: 'string', help: 'matrix products on @tfjs-peft/native: auto (when built), on or off', default: 'auto', value: 'auto|on|off' },
+    'row-timeout': {
+      type: 'string',
+      help: "minutes before one of our rows is stopped (past the wasm backend's 4 GiB heap a step can run on without failing)",
+      default: '15',
+      value: 'min',
+    },
     one: { type: 'string', help: 'time one shape in this process from --config-dir and print JSON (what each row runs)', value: 'shape' },
     'config-dir': { type: 'string', help: "with --one: the folder of the row's config.json", value: 'dir' },
   },

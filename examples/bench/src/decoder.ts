@@ -8,7 +8,7 @@
  * (scripts/torch_decoder_step.py) from the same config.json — the same shapes, not the same random
  * weights (each side initialises its own; the work of a step does not depend on them).
  *   --backend wasm  --shapes smollm2-135m  --batch 4  --seq 256  --steps 3  --torch auto|off
- *   --threads 2 (PyTorch's)  --wasm-threads (ours; default: cores)  --native auto|on|off
+ *   --threads 2 (PyTorch's)  --wasm-threads (ours; default: cores)  --native auto|on|off  --row-timeout 15 (min)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
@@ -129,7 +129,7 @@ if (a.one) {
       a.native!,
     ];
     if (a['wasm-threads']) args.push('--wasm-threads', a['wasm-threads']);
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, timeout: Number(a['row-timeout']) * 60_000, killSignal: 'SIGKILL' });
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
     const ours = r.status === 0 && line ? (JSON.parse(line) as DecoderRow) : null;
     let live = '| – | – | – | – | – |';
@@ -146,7 +146,9 @@ if (a.one) {
     }
     rmSync(dir, { recursive: true, force: true });
     if (!ours) {
-      console.log(`| ${name} | ${decoderShapeLabel(name)} | – | – | – | – | ${failure(r.stderr)} | | | | | ${live}`);
+      const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+      const why = timedOut ? `stopped after ${a['row-timeout']} min, no step finished` : r.signal ? `killed (${r.signal})` : failure(r.stderr) || `failed (exit ${r.status})`;
+      console.log(`| ${name} | ${decoderShapeLabel(name)} | – | – | – | – | ${why} | | | | ${live}`);
       continue;
     }
     console.log(
