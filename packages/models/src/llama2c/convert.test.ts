@@ -99,7 +99,8 @@ describe('convertLlama2c on tiny random llama2.c files (no Python needed)', () =
 
 describe.each(testBackends())('llama2.c → HF folder → LlamaForCausalLM on %s: logits equal llama2.c’s own forward (float64)', (backend: string) => {
   beforeAll(() => useBackend(backend as 'cpu'));
-  const tol = backend === 'webgpu' ? { atol: 1e-3, rtol: 1e-3 } : { atol: 1e-4, rtol: 1e-4 };
+  // SwiftShader's WebGPU float32 matmuls: up to ~1e-2 on logits of ~16 (measured in CI), 3e-3 on ~1
+  const tol = backend === 'webgpu' ? { atol: 2e-2, rtol: 5e-3 } : { atol: 1e-4, rtol: 1e-4 };
 
   for (const [name, version, shape, shared] of CASES)
     it(`${name}`, async () => {

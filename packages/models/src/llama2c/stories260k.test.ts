@@ -18,7 +18,8 @@ const GOLDEN = fileURLToPath(new URL('./golden/stories260K.safetensors', import.
 
 describe.skipIf(!hasStories).each(testBackends())('stories260K (real llama2.c checkpoint) converted, on %s', (backend: string) => {
   beforeAll(() => useBackend(backend as 'cpu'));
-  const tol = backend === 'webgpu' ? { atol: 1e-3, rtol: 1e-3 } : { atol: 1e-4, rtol: 1e-4 };
+  // SwiftShader's WebGPU float32 matmuls: up to ~1e-2 on logits of ~16 (measured in CI), 3e-3 on ~1
+  const tol = backend === 'webgpu' ? { atol: 2e-2, rtol: 5e-3 } : { atol: 1e-4, rtol: 1e-4 };
 
   it('LlamaForCausalLM on the converted folder gives the committed llama2.c logits; so does the float64 reference', async () => {
     const golden = await readSafetensors(GOLDEN);

@@ -33,7 +33,16 @@ const UNUSED: Record<string, RegExp> = {
   'llava-legacy': /^model\.vision_tower\.post_layernorm\./,
 };
 
-describe.each(testBackends())('LLaVA golden parity (transformers 5) on %s', (backend: string) => {
+/**
+ * Not on webgpu yet: `forward` finds the image tokens with `input_ids.dataSync()`, and tfjs-webgpu
+ * in Node cannot read a GPU tensor synchronously (its readSync needs OffscreenCanvas). `generate`
+ * (ids from arrays) does run on webgpu, in generate.golden.test.ts.
+ */
+const SYNC_BACKENDS = testBackends().filter((b) => b !== 'webgpu');
+describe.skipIf(!testBackends().includes('webgpu'))('LLaVA golden parity on webgpu', () =>
+  it.skip('LlavaModel.forward reads input_ids synchronously (dataSync), which tfjs-webgpu in Node cannot (no OffscreenCanvas)', () => undefined),
+);
+describe.each(SYNC_BACKENDS)('LLaVA golden parity (transformers 5) on %s', (backend: string) => {
   beforeAll(() => useBackend(backend as 'cpu'));
   const tol = backend === 'webgpu' ? 1e-3 : 1e-4;
   const outScale = backend === 'webgpu' ? 100 : 10; // 1e-4
