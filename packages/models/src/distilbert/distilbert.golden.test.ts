@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { ConfigError } from '../common/config';
 import { DistilBertForSequenceClassification, DistilBertForMaskedLM, DistilBertModel, parseDistilBertConfig } from './index';
-import { GOLDEN_DIR, readGolden, expectOutput, expectFirstPosition, expectGrads } from '../testing/golden';
+import { GOLDEN_DIR, readGolden, expectOutput, expectFirstPosition, expectGrads, expectSaveLoadRoundTrip } from '../testing/golden';
 
 /** The cases `scripts/make_golden.py` writes beside this file (transformers' DistilBERT). */
 const HERE = fileURLToPath(new URL('./golden', import.meta.url));
@@ -71,28 +71,8 @@ describe.each(testBackends())('DistilBERT golden parity (transformers) on %s', (
   for (const [name, load] of loaders)
     it(`${name}: savePretrained → fromPretrained gives the same parameters and logits`, async () => {
       const c = await readGolden(caseName(name));
-      const a = await load(caseDir(name));
-      const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-distilbert-'));
-      try {
-        await a.savePretrained(dir);
-        const b = await load(dir);
-        const pb = new Map(b.namedParameters());
-        expect([...pb.keys()].sort()).toEqual(
-          a
-            .namedParameters()
-            .map(([n]) => n)
-            .sort(),
-        );
-        for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
-        const inputs = { inputIds: c.inputs.get('input_ids')!, attentionMask: c.inputs.get('attention_mask') };
-        const [la, lb] = [a.forward(inputs), b.forward(inputs)];
-        expect(Array.from(await lb.logits.data())).toEqual(Array.from(await la.logits.data()));
-        tf.dispose([la.logits, la.lastHiddenState, lb.logits, lb.lastHiddenState]);
-        b.dispose();
-      } finally {
-        a.dispose();
-        await rm(dir, { recursive: true, force: true });
-      }
+      const inputs = { inputIds: c.inputs.get('input_ids')!, attentionMask: c.inputs.get('attention_mask') };
+      await expectSaveLoadRoundTrip(await load(caseDir(name)), load, inputs);
     });
 });
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { ConfigError } from '../common/config';
 import { Qwen2ForCausalLM, Qwen2ForSequenceClassification, Qwen2Model } from './index';
-import { GOLDEN_DIR, readGolden, expectOutput, expectGrads } from '../testing/golden';
+import { GOLDEN_DIR, readGolden, expectOutput, expectGrads, expectSaveLoadRoundTrip } from '../testing/golden';
 import { GENERATE_RUNS, generateCase } from '../llama/generation/golden-sequences';
 
 /** The cases `scripts/make_golden.py` writes beside this file (transformers' Qwen2, eager attention). */
@@ -80,31 +80,12 @@ describe.each(testBackends())('Qwen2 golden parity (transformers) on %s', (backe
   for (const [name, , load] of cases)
     it(`${name}: savePretrained → fromPretrained gives the same parameters, logits and a config transformers reads as Qwen2`, async () => {
       const c = await readGolden(caseName(name));
-      const a = await load(caseDir(name));
-      const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-qwen2-'));
-      try {
-        await a.savePretrained(dir);
+      const inputs = { inputIds: c.inputs.get('input_ids')!, attentionMask: c.inputs.get('attention_mask') };
+      await expectSaveLoadRoundTrip(await load(caseDir(name)), load, inputs, async (dir) => {
         const saved = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
         expect(saved.model_type).toBe('qwen2');
         expect(saved.use_sliding_window).toBe(false);
-        const b = await load(dir);
-        const pb = new Map(b.namedParameters());
-        expect([...pb.keys()].sort()).toEqual(
-          a
-            .namedParameters()
-            .map(([n]) => n)
-            .sort(),
-        );
-        for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
-        const inputs = { inputIds: c.inputs.get('input_ids')!, attentionMask: c.inputs.get('attention_mask') };
-        const [la, lb] = [a.forward(inputs), b.forward(inputs)];
-        expect(Array.from(await lb.logits.data())).toEqual(Array.from(await la.logits.data()));
-        tf.dispose([la.logits, la.lastHiddenState, lb.logits, lb.lastHiddenState]);
-        b.dispose();
-      } finally {
-        a.dispose();
-        await rm(dir, { recursive: true, force: true });
-      }
+      });
     });
 
   for (const [run, options] of GENERATE_RUNS)

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { expect } from 'vitest';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors, rawToTypedArray, variableGrads, type Module } from '@tfjs-peft/core';
@@ -94,4 +97,44 @@ export async function expectGrads(
   }
   tf.dispose(Object.values(grads));
   return { checked, worst };
+}
+
+/** A model `savePretrained` writes and `load` reads back (any Hugging Face text model here). */
+interface RoundTripModel extends Module {
+  savePretrained(dir: string): Promise<unknown>;
+  forward(inputs: { inputIds: tf.Tensor; attentionMask?: tf.Tensor | null }): { logits: tf.Tensor };
+}
+
+/**
+ * savePretrained → `load` on a temporary folder: the same parameter names and values, and the
+ * same logits on `inputs`. `check` sees the written folder first (its config.json, say). Disposes
+ * both models and removes the folder.
+ */
+export async function expectSaveLoadRoundTrip<M extends RoundTripModel>(
+  a: M,
+  load: (dir: string) => Promise<M>,
+  inputs: { inputIds: tf.Tensor; attentionMask?: tf.Tensor | null },
+  check?: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-roundtrip-'));
+  try {
+    await a.savePretrained(dir);
+    await check?.(dir);
+    const b = await load(dir);
+    const pb = new Map(b.namedParameters());
+    expect([...pb.keys()].sort()).toEqual(
+      a
+        .namedParameters()
+        .map(([n]) => n)
+        .sort(),
+    );
+    for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
+    const [la, lb] = [a.forward(inputs), b.forward(inputs)];
+    expect(Array.from(await lb.logits.data())).toEqual(Array.from(await la.logits.data()));
+    tf.dispose([...Object.values(la), ...Object.values(lb)] as tf.Tensor[]);
+    b.dispose();
+  } finally {
+    a.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
