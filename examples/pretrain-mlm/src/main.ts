@@ -17,6 +17,7 @@ import { Trainer } from '@tfjs-peft/train';
 import { defineCli, runMain } from '@tfjs-peft/example-shared/cli';
 import { backendOption } from '@tfjs-peft/example-shared/options';
 import { readCorpus } from './corpus';
+import { batchBlocks, blocksPerEpoch, epochOrder, packBlocks, tokenizeCorpus } from './pack';
 
 interface MlmBatch {
   inputIds: tf.Tensor2D;
@@ -39,6 +40,10 @@ export const PRETRAIN_MLM_CLI = defineCli({
     heads: { type: 'string', help: 'attention heads of a new model', default: '2', value: 'n' },
     ffn: { type: 'string', help: 'feed-forward size of a new model', default: '512', value: 'n' },
     seq: { type: 'string', help: 'tokens per sequence', default: '64', value: 'n' },
+    pack: { type: 'boolean', help: 'pack lines into full blocks of --seq tokens ([SEP] between lines) instead of one padded line a row', default: false },
+    heldout: { type: 'string', help: 'held-out text file (one line each) instead of 2 % of the corpus lines', value: 'file' },
+    'eval-lines': { type: 'string', help: 'held-out lines evaluated (at most)', default: '4096', value: 'n' },
+    'time-limit': { type: 'string', help: 'stop after this many minutes of training, saving a resumable checkpoint-N (0: no limit)', default: '0', value: 'min' },
     batch: { type: 'string', help: 'sequences per batch', default: '32', value: 'n' },
     steps: { type: 'string', help: 'optimizer steps', default: '2000', value: 'n' },
     lr: { type: 'string', help: 'peak learning rate (AdamW, linear schedule, 6 % warm-up)', default: '1e-3', value: 'rate' },
@@ -63,9 +68,14 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
   if (lines.length < 100) throw new Error(`the corpus has ${lines.length} lines; give --corpus files or --glue`);
   const seed = Number(a.seed);
   const order = permutation(lines.length, seed);
-  const nHeld = Math.max(64, Math.round(lines.length * 0.02));
-  const held = order.slice(0, nHeld).map((i) => lines[i]!);
-  const train = Dataset.from(order.slice(nHeld).map((i) => lines[i]!));
+  const nHeld = a.heldout ? 0 : Math.max(64, Math.round(lines.length * 0.02));
+  const heldAll = a.heldout ? await readCorpus([a.heldout]) : order.slice(0, nHeld).map((i) => lines[i]!);
+  // a fixed, seeded sample of the held-out lines: the same ones at every evaluation and on resume
+  const held = permutation(heldAll.length, seed + 1)
+    .slice(0, Number(a['eval-lines']))
+    .map((i) => heldAll[i]!);
+  const trainLines = order.slice(nHeld).map((i) => lines[i]!);
+  const train = Dataset.from(trainLines);
   const seq = Number(a.seq);
   manualSeed(seed);
   const model = a.init
@@ -84,9 +94,14 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
       });
   model.train();
   const special = [tok.padTokenId, tok.clsTokenId, tok.sepTokenId, tok.maskTokenId, tok.unkTokenId];
-  let maskSeed = seed * 1000;
+  // the masking seed of a batch depends only on (epoch, batch): a resumed run masks as the first did
+  const maskSeedOf = (epoch: number, i: number) => seed * 1_000_003 + epoch * 100_003 + i;
   const makeBatch = (texts: string[], s: number): MlmBatch => {
     const enc = tok.encodeBatch(texts, { padding: 'longest', truncation: true, maxLength: seq });
+    return maskedBatch(enc.inputIds, enc.attentionMask, s);
+  };
+  const maskedBatch = (inputIds: number[][], attentionMask: number[][], s: number): MlmBatch => {
+    const enc = { inputIds, attentionMask };
     const m = maskTokens(enc.inputIds, {
       maskTokenId: tok.maskTokenId,
       vocabSize: tok.vocabSize,
@@ -101,8 +116,8 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     m.labels.forEach((row, r) => row.forEach((l, i) => l !== -100 && (pos.push(r * t + i), tgt.push(l))));
     if (!pos.length) (pos.push(1), tgt.push(enc.inputIds[0]![1]!)); // a batch with nothing chosen still trains on one token
     return {
-      inputIds: tf.tensor2d(m.inputIds.flat(), [texts.length, t], 'int32'),
-      attentionMask: tf.tensor2d(enc.attentionMask.flat(), [texts.length, t], 'int32'),
+      inputIds: tf.tensor2d(m.inputIds.flat(), [inputIds.length, t], 'int32'),
+      attentionMask: tf.tensor2d(enc.attentionMask.flat(), [inputIds.length, t], 'int32'),
       positions: tf.tensor1d(pos, 'int32'),
       targets: tf.tensor1d(tgt, 'int32'),
     };
@@ -115,7 +130,26 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
       return crossEntropy(model.cls.predictions.forward(rows), b.targets) as tf.Scalar;
     });
   const free = (b: MlmBatch) => tf.dispose([b.inputIds, b.attentionMask, b.positions, b.targets]);
-  const heldBatches = Array.from({ length: Math.ceil(held.length / 32) }, (_, i) => makeBatch(held.slice(i * 32, (i + 1) * 32), 7 + i));
+  const packOpts = { seq, clsId: tok.clsTokenId, sepId: tok.sepTokenId };
+  const encodeIds = (batch: string[]) => tok.encodeBatch(batch, { addSpecialTokens: false, truncation: false }).inputIds;
+  const ones = (n: number) => Array.from({ length: n }, () => new Array<number>(seq).fill(1));
+  let heldBatches: MlmBatch[];
+  let packed: ReturnType<typeof tokenizeCorpus> | null = null;
+  if (a.pack) {
+    const t0 = Date.now();
+    packed = tokenizeCorpus(trainLines, encodeIds);
+    const heldBlocks = [...packBlocks(tokenizeCorpus(held, encodeIds), packOpts)].map((b) => Array.from(b));
+    heldBatches = Array.from({ length: Math.ceil(heldBlocks.length / 32) }, (_, i) => {
+      const rows = heldBlocks.slice(i * 32, (i + 1) * 32);
+      return maskedBatch(rows, ones(rows.length), 7 + i);
+    });
+    console.log(
+      `packed: ${trainLines.length.toLocaleString('en-US')} lines → ${packed.ids.length.toLocaleString('en-US')} tokens, ` +
+        `${blocksPerEpoch(packed, packOpts).toLocaleString('en-US')} blocks of ${seq} an epoch; ${heldBlocks.length} held-out blocks (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+  } else {
+    heldBatches = Array.from({ length: Math.ceil(held.length / 32) }, (_, i) => makeBatch(held.slice(i * 32, (i + 1) * 32), 7 + i));
+  }
   const evaluate = async () => {
     model.eval();
     let sum = 0;
@@ -138,8 +172,21 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     loss: mlmLoss,
     batches: (epoch) =>
       (function* () {
-        for (const texts of batches(train, { batchSize, shuffle: true, seed, epoch, dropLast: true, length: (x) => (x as string).length })) {
-          const b = makeBatch(texts, maskSeed++);
+        let i = 0;
+        const source = packed
+          ? (function* () {
+              for (const rows of batchBlocks(packBlocks(packed, packOpts, epochOrder(packed, seed, epoch)), batchSize))
+                yield maskedBatch(
+                  rows.map((r) => Array.from(r)),
+                  ones(rows.length),
+                  maskSeedOf(epoch, i++),
+                );
+            })()
+          : (function* () {
+              for (const texts of batches(train, { batchSize, shuffle: true, seed, epoch, dropLast: true, length: (x) => (x as string).length }))
+                yield makeBatch(texts, maskSeedOf(epoch, i++));
+            })();
+        for (const b of source) {
           try {
             yield b;
           } finally {
@@ -165,8 +212,19 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     seed,
   });
   if (a.resume) await trainer.resumeFrom(a.resume);
+  const limitMin = Number(a['time-limit']);
+  const stop = () => trainer.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = limitMin > 0 ? setTimeout(stop, limitMin * 60_000) : null;
   const before = await evaluate();
-  const r = await trainer.train();
+  const r = await trainer.train().finally(() => {
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
+  if (r.stoppedEarly && r.steps < Number(a.steps))
+    console.log(`stopped at step ${r.steps} of ${a.steps} (time limit or signal); continue with --resume ${out}/checkpoint-${r.steps} and the same options`);
   const after = await evaluate();
   heldBatches.forEach(free);
   await model.savePretrained(`${out}/checkpoint`, { floatDtype: a.fp16 ? 'F16' : 'F32' });
@@ -177,7 +235,7 @@ export async function main(argv: string[]): Promise<{ heldOutLoss: number; steps
     `# BERT pretrained with tfjs-peft (masked LM)\n\n` +
       `- architecture: ${a.layers} layers, hidden ${a.hidden}, ${a.heads} heads, FFN ${a.ffn}, vocabulary ${tok.vocabSize} (${c.total.toLocaleString('en-US')} parameters)\n` +
       `- corpus: ${lines.length.toLocaleString('en-US')} lines (${held.length} held out) from ${[...(a.corpus ? a.corpus.split(',').map((f) => basename(f)) : []), ...(a.glue ? ['GLUE train sentences'] : [])].join(', ')}\n` +
-      `- training: ${r.steps} steps × batch ${batchSize} × ≤${seq} tokens (${tokens.toLocaleString('en-US')} tokens), AdamW lr ${a.lr}, linear schedule with 6 % warm-up, masking 15 % (80/10/10${a['whole-word'] ? ', whole words' : ''})\n` +
+      `- training: ${r.steps} steps × batch ${batchSize} × ≤${seq} tokens (${(a.pack ? r.steps * batchSize * seq : tokens).toLocaleString('en-US')} tokens${a.pack ? ', packed' : ''}), AdamW lr ${a.lr}, linear schedule with 6 % warm-up, masking 15 % (80/10/10${a['whole-word'] ? ', whole words' : ''})\n` +
       `- held-out masked-LM loss: ${before.mlm_loss.toFixed(3)} before, ${after.mlm_loss.toFixed(3)} after (perplexity ${after.perplexity.toFixed(1)})\n` +
       `- training log: log.jsonl beside this folder\n`,
   );

@@ -103,6 +103,7 @@ export class Trainer<B> {
   private readonly sinks: LogSink[];
   private state: TrainerState;
   private lastCheckpoint: string | null = null;
+  private stopRequested = false;
 
   constructor(private readonly o: TrainerOptions<B>) {
     const params = o.model.trainableParameters();
@@ -111,6 +112,16 @@ export class Trainer<B> {
     this.sinks = [...(o.outputDir ? [jsonlFileSink(`${o.outputDir}/log.jsonl`)] : []), ...(o.logSinks == null ? [] : Array.isArray(o.logSinks) ? o.logSinks : [o.logSinks])];
     if (o.seed != null) manualSeed(o.seed);
     this.state = { step: 0, epoch: 0, batchInEpoch: 0, seedState: getSeedState(), bestMetric: null, bestStep: null, badEvals: 0, history: [] };
+  }
+
+  /**
+   * Asks a running `train()` to stop after the step in progress: it saves `checkpoint-<step>` (with
+   * `outputDir`, unless that step was just saved) and returns with `stoppedEarly: true`, so a run cut
+   * by a time limit or a signal resumes exactly from there. Safe to call from a callback or a signal
+   * handler; a call before `train()` stops it after its first step.
+   */
+  stop(): void {
+    this.stopRequested = true;
   }
 
   /** Continues from a checkpoint folder written by this trainer's configuration. */
@@ -203,14 +214,21 @@ export class Trainer<B> {
               break outer;
             }
           }
-          if (o.saveEvery && this.state.step % o.saveEvery === 0) this.lastCheckpoint = await this.save(`checkpoint-${this.state.step}`);
+          const saved = !!o.saveEvery && this.state.step % o.saveEvery === 0;
+          if (saved) this.lastCheckpoint = await this.save(`checkpoint-${this.state.step}`);
           if (this.state.step >= o.maxSteps) break outer;
+          if (this.stopRequested) {
+            if (!saved) this.lastCheckpoint = await this.save(`checkpoint-${this.state.step}`);
+            stoppedEarly = true;
+            break outer;
+          }
         }
         if (!any) throw new TfjsPeftError('NO_DATA', `epoch ${this.state.epoch} produced no batches`);
         this.state.epoch++;
         this.state.batchInEpoch = 0;
       }
     } finally {
+      this.stopRequested = false;
       bar.stop();
       for (const sink of this.sinks) await sink.close?.();
     }
