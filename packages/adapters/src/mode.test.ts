@@ -53,6 +53,8 @@ describe('training / eval mode of adapters', () => {
     expect(fresh.training).toBe(true);
     const loaded = await loadPeft(fresh, dir);
     expect(inTrainMode(loaded)).toEqual([]);
+    expect(loaded.trainableParameters()).toEqual([]);
+    expect(loaded.frozenReason).toMatch(/adapter "default" was loaded frozen.*\{ isTrainable: true \}/); // the Trainer's error
     const a = await logits(loaded, inputs);
     const b = await logits(loaded, inputs);
     expect(b).toEqual(a);
@@ -86,6 +88,7 @@ describe('training / eval mode of adapters', () => {
     const inputs = toy.inputs();
     const evalModel = toy.make().eval(); // as a model from fromPretrained
     const inEval = await loadPeft(evalModel, dir, { isTrainable: true });
+    expect(inEval.frozenReason).toBeNull();
     expect(inEval.trainableParameters().length).toBeGreaterThan(0);
     expect(inTrainMode(inEval)).toEqual([]);
     expect(await logits(inEval, inputs)).toEqual(await logits(inEval, inputs));

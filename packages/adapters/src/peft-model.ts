@@ -45,6 +45,12 @@ export class PeftModel<M extends Module = Module> extends Module {
   readonly configs = new Map<string, PeftConfig>();
   private _active = 'default';
   private _disabled = false;
+  /**
+   * Why `trainableParameters()` is empty, when it is because `loadPeft` (or
+   * `AutoPeftModel*.fromPretrained`) loaded an adapter frozen, for inference, without
+   * `{ isTrainable: true }`; `null` otherwise. The Trainer's "no trainable parameters" error reads it.
+   */
+  frozenReason: string | null = null;
 
   constructor(public base_model: M) {
     super();

@@ -120,5 +120,9 @@ describe('Trainer', () => {
     const frozen = new Net();
     frozen.freeze();
     expect(() => setup({ model: frozen })).toThrow(/the model has no trainable parameters/);
+    expect(() => setup({ model: frozen })).toThrow(/loaded with \{ isTrainable: true \}/); // names both causes
+    // a PeftModel that loadPeft loaded frozen says so (the adapters package sets frozenReason)
+    Object.assign(frozen, { frozenReason: 'adapter "default" was loaded frozen without { isTrainable: true }' });
+    expect(() => setup({ model: frozen })).toThrow(/^adapter "default" was loaded frozen without \{ isTrainable: true \}$/);
   });
 });

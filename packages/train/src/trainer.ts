@@ -107,7 +107,12 @@ export class Trainer<B> {
 
   constructor(private readonly o: TrainerOptions<B>) {
     const params = o.model.trainableParameters();
-    if (!params.length) throw new TfjsPeftError('NOTHING_TO_TRAIN', 'the model has no trainable parameters (did you freeze everything?)');
+    if (!params.length)
+      throw new TfjsPeftError(
+        'NOTHING_TO_TRAIN',
+        (o.model as { frozenReason?: string | null }).frozenReason ??
+          'the model has no trainable parameters: everything is frozen (model.freeze(), requiresGrad = false), or it is an adapter loaded with loadPeft / AutoPeftModel*.fromPretrained, which is frozen unless loaded with { isTrainable: true }',
+      );
     ({ optimizer: this.optimizer, owned: this.ownsOptimizer } = resolveOptimizer(o.optimizer, params, { weightDecay: o.weightDecay, momentum: o.momentum }));
     this.sinks = [...(o.outputDir ? [jsonlFileSink(`${o.outputDir}/log.jsonl`)] : []), ...(o.logSinks == null ? [] : Array.isArray(o.logSinks) ? o.logSinks : [o.logSinks])];
     if (o.seed != null) manualSeed(o.seed);

@@ -151,6 +151,7 @@ export async function loadPeft<M extends Module>(model: M | PeftModel<M>, dir: F
   if (!options.isTrainable) {
     for (const [, p] of peft.trainableParameters()) p.requiresGrad = false;
     peft.eval();
-  }
+    peft.frozenReason = `the model has no trainable parameters: adapter "${name}" was loaded frozen, for inference, because loadPeft / AutoPeftModel*.fromPretrained was called without { isTrainable: true } (as PEFT's is_trainable=False); load it with { isTrainable: true } to train it`;
+  } else peft.frozenReason = null;
   return peft;
 }
