@@ -168,8 +168,14 @@ export class BertTokenizer {
     return { inputIds: b.inputIds[0]!, tokenTypeIds: b.tokenTypeIds[0]!, attentionMask: b.attentionMask[0]! };
   }
 
-  /** A batch of texts or `[text, pair]`s, truncated and padded (right) as transformers does. */
-  encodeBatch(inputs: (string | [string, string])[], options: TokenizeOptions = {}): BatchEncoding {
+  /**
+   * A batch of texts or `[text, pair]`s, truncated and padded (right) as transformers does. One
+   * string is a batch of one (as transformers' `tokenizer(text, return_tensors=...)`); a list of two
+   * strings is two texts, a pair is `[[text, pair]]`.
+   */
+  encodeBatch(inputs: string | (string | [string, string])[], options: TokenizeOptions = {}): BatchEncoding {
+    if (typeof inputs === 'string') inputs = [inputs];
+    if (!Array.isArray(inputs)) throw new TypeError(`encodeBatch: expected a text or a list of texts or [text, pair]s, got ${inputs === null ? 'null' : typeof inputs}`);
     const addSpecial = options.addSpecialTokens ?? true;
     const trunc: Truncation = options.truncation ?? false;
     const maxLength = options.maxLength ?? this.modelMaxLength;
@@ -205,8 +211,8 @@ export class BertTokenizer {
     };
   }
 
-  /** `encodeBatch` as `[B, T]` int32 tensors (padding defaults to 'longest'). */
-  encodeToTensors(inputs: (string | [string, string])[], options: TokenizeOptions = {}): TensorEncoding {
+  /** `encodeBatch` as `[B, T]` int32 tensors (padding defaults to 'longest'); one string gives `[1, T]`. */
+  encodeToTensors(inputs: string | (string | [string, string])[], options: TokenizeOptions = {}): TensorEncoding {
     const e = this.encodeBatch(inputs, { padding: 'longest', ...options });
     const lens = new Set(e.inputIds.map((r) => r.length));
     if (lens.size > 1) throw new RangeError('encodeToTensors: rows differ in length; pass padding');

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { FileLocation } from '@tfjs-peft/core';
 import { pickTemplate, renderChat, type ChatMessage, type RenderChatOptions } from './chat-template';
@@ -50,6 +51,12 @@ export interface BatchEncoding {
   inputIds: number[][];
   attentionMask: number[][];
   tokenTypeIds?: number[][];
+}
+
+export interface TensorEncoding {
+  inputIds: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+  tokenTypeIds?: tf.Tensor2D;
 }
 
 export interface DecodeOptions {
@@ -275,10 +282,13 @@ export class PreTrainedTokenizer {
   /**
    * A batch of texts or `[text, pair]`s, truncated and padded as transformers' `tokenizer(texts, ...)`:
    * Rust-style truncation (longest_first splits the budget between pair members), then padding with
-   * the pad token on `paddingSide` and a 0/1 attention mask.
+   * the pad token on `paddingSide` and a 0/1 attention mask. One string is a batch of one (as
+   * transformers' `tokenizer(text, return_tensors=...)`); a list of two strings is two texts, a pair
+   * is `[[text, pair]]`.
    */
-  encodeBatch(inputs: (string | [string, string])[], options: BatchOptions = {}): BatchEncoding {
-    if (!Array.isArray(inputs)) throw new TokenizerInputError(`encodeBatch: expected a list of texts or [text, pair]s, got ${typeof inputs}`);
+  encodeBatch(inputs: string | (string | [string, string])[], options: BatchOptions = {}): BatchEncoding {
+    if (typeof inputs === 'string') inputs = [inputs];
+    if (!Array.isArray(inputs)) throw new TokenizerInputError(`encodeBatch: expected a text or a list of texts or [text, pair]s, got ${inputs === null ? 'null' : typeof inputs}`);
     const addSpecial = options.addSpecialTokens ?? true;
     const bigModel = this.modelMaxLength >= VERY_LARGE_INTEGER;
     const pad = options.padding ?? false;
@@ -329,6 +339,20 @@ export class PreTrainedTokenizer {
     };
     if (options.returnTokenTypeIds ?? this.modelInputNames.includes('token_type_ids')) out.tokenTypeIds = rows.map((r) => fill(r.typeIds, 0));
     return out;
+  }
+
+  /**
+   * `encodeBatch` as `[B, T]` int32 tensors (`inputIds`, `attentionMask`, and `tokenTypeIds` when the
+   * model takes them), ready for a model's `forward`; one string gives `[1, T]`. Padding defaults to
+   * 'longest' when there is more than one row.
+   */
+  encodeToTensors(inputs: string | (string | [string, string])[], options: BatchOptions = {}): TensorEncoding {
+    const rows = typeof inputs === 'string' ? 1 : Array.isArray(inputs) ? inputs.length : 0;
+    const e = this.encodeBatch(inputs, { padding: rows > 1 ? 'longest' : false, ...options });
+    if (new Set(e.inputIds.map((r) => r.length)).size > 1) throw new TokenizerInputError('encodeToTensors: rows differ in length; pass padding: true');
+    const shape: [number, number] = [e.inputIds.length, e.inputIds[0]?.length ?? 0];
+    const t = (rows: number[][]) => tf.tensor2d(rows.flat(), shape, 'int32');
+    return { inputIds: t(e.inputIds), attentionMask: t(e.attentionMask), ...(e.tokenTypeIds ? { tokenTypeIds: t(e.tokenTypeIds) } : {}) };
   }
 
   /** Text of token ids; `skipSpecialTokens` drops the added tokens marked special. */

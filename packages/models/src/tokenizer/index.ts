@@ -8,6 +8,7 @@ export {
   type DecodeOptions,
   type EncodeOptions,
   type Padding,
+  type TensorEncoding,
   type Truncation,
 } from './auto-tokenizer';
 export { TokenizerConfigError, TokenizerInputError } from './errors';
