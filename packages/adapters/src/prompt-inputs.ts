@@ -26,7 +26,7 @@ export function wordEmbeddings(m: Module, where: string): Module & { forward(ids
  */
 export function withPrompt(inputs: Record<string, unknown>, prompt: tf.Tensor, words: (ids: tf.Tensor) => tf.Tensor): Record<string, unknown> {
   const ids = inputs.inputIds as tf.Tensor;
-  if (!ids) throw new PeftError('prompt tuning: inputIds are required');
+  if (!ids) throw new PeftError(`prompt tuning: inputIds are required${'input_ids' in inputs ? ' (forward takes camelCase input keys: inputIds instead of input_ids)' : ''}`);
   const [b, t] = ids.shape as [number, number];
   const p = prompt.shape[1]!;
   const types = inputs.tokenTypeIds as tf.Tensor | undefined;

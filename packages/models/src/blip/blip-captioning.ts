@@ -6,6 +6,7 @@ import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from '
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeBlip } from './describe';
+import { checkInputKeys } from '../common/input-keys';
 
 export interface BlipCaptionInputs {
   pixelValues: tf.Tensor;
@@ -34,6 +35,7 @@ export class BlipForConditionalGeneration extends BlipPreTrainedModel {
   }
 
   forward(inputs: BlipCaptionInputs): { loss?: tf.Tensor; logits?: tf.Tensor; imageEmbeds: tf.Tensor } {
+    checkInputKeys(inputs);
     const v = this.vision_model.forward(inputs.pixelValues);
     v.poolerOutput.dispose();
     const imageEmbeds = v.lastHiddenState;

@@ -9,6 +9,7 @@ import { BlipTextLMHeadModel, decoderStep, labelsFromIds, shiftedLmLoss } from '
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeBlip } from './describe';
+import { checkInputKeys } from '../common/input-keys';
 
 export interface BlipVqaInputs {
   pixelValues: tf.Tensor;
@@ -54,6 +55,7 @@ export class BlipForQuestionAnswering extends BlipPreTrainedModel {
 
   /** Image and question states: `[B, 1+patches, H]` and `[B, Tq, H]`. */
   encode(inputs: Pick<BlipVqaInputs, 'pixelValues' | 'inputIds' | 'attentionMask' | 'prefixes'>): { imageEmbeds: tf.Tensor; questionEmbeds: tf.Tensor } {
+    checkInputKeys(inputs);
     const vision = this.vision_model.forward(inputs.pixelValues, inputs.prefixes?.vision_model ?? null);
     vision.poolerOutput.dispose();
     const imageEmbeds = vision.lastHiddenState;

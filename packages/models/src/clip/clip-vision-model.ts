@@ -9,6 +9,7 @@ import type { KeyValuePrefix } from '../bert/attention';
 import { clipVisionRawConfig, parseClipVisionConfig, type ClipVisionConfig } from './config';
 import { clipActivation } from './quick-gelu';
 import { describeClipVision } from './describe';
+import { checkInputKeys } from '../common/input-keys';
 
 /**
  * HF's `nn.Conv2d(C, hidden, P, stride=P, bias=False)` patch embedding: `weight` `[hidden, C, P, P]`
@@ -222,6 +223,7 @@ export class CLIPVisionModel extends PreTrainedModel {
   }
 
   forward(inputs: CLIPVisionInputs): CLIPVisionOutput {
+    checkInputKeys(inputs);
     if (inputs.interpolatePosEncoding)
       throw new ShapeError(
         'pixel_values',

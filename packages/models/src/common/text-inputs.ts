@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '@tfjs-peft/core';
+import { checkInputKeys } from './input-keys';
 
 /** `t` as int32 (bool and float32 are cast, a new tensor); other dtypes are a ShapeError naming `name`. */
 export function toInt32(t: tf.Tensor | null | undefined, name: string): tf.Tensor | null {
@@ -21,6 +22,7 @@ export function textInputs(inputs: { inputIds?: tf.Tensor | null; attentionMask?
   length: number;
   release(): void;
 } {
+  checkInputKeys(inputs);
   const ids = toInt32(inputs.inputIds, 'input_ids');
   const source = inputs.inputsEmbeds ?? ids;
   if (!source) throw new ShapeError('input_ids', 'input_ids or inputs_embeds', []);

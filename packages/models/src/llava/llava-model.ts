@@ -12,6 +12,7 @@ import { LlavaMultiModalProjector } from './projector';
 import { ImageTokenMismatchError, imageTokenPositions, scatterImageFeatures } from './image-tokens';
 import { withLlavaKeys } from './checkpoint-keys';
 import { describeLlava } from './describe';
+import { checkInputKeys } from '../common/input-keys';
 
 /** Inputs of the LLaVA models (transformers' names in camelCase). */
 export interface LlavaInputs {
@@ -128,6 +129,7 @@ export class LlavaModel extends PreTrainedModel {
   }
 
   forward(inputs: LlavaInputs): LlavaModelOutput {
+    checkInputKeys(inputs);
     if (inputs.inputsEmbeds && inputs.inputIds) throw new ShapeError('input_ids', 'exactly one of input_ids or inputs_embeds', inputs.inputIds.shape);
     if (inputs.inputsEmbeds && inputs.pixelValues)
       throw new ShapeError('pixel_values', 'input_ids with pixel_values (placeholders found from inputs_embeds are not implemented)', inputs.pixelValues.shape);

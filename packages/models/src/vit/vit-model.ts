@@ -9,6 +9,7 @@ import { parseViTConfig, type ViTConfig } from './config';
 import { firstPosition, firstToken } from '../common/first-token';
 import type { ModelDescription } from '@tfjs-peft/core';
 import { describeViT } from './describe';
+import { checkInputKeys } from '../common/input-keys';
 
 /** `patch_embeddings.projection` (HF `ViTPatchEmbeddings`). */
 export class ViTPatchEmbeddings extends Module {
@@ -198,6 +199,7 @@ interface ViTParts {
 }
 
 function runViT(m: ViTParts, inputs: ViTInputs): ViTOutput {
+  checkInputKeys(inputs);
   const e = m.embeddings.forward(inputs.pixelValues);
   const h = m.encoder.forward(e, inputs.prefixes ?? null, inputs.firstTokenOnly ?? false);
   e.dispose();
