@@ -8,9 +8,68 @@ export interface NodeWebGPUInfo {
   installed: boolean;
   adapter?: { vendor: string; architecture: string; device: string; description: string; isFallback: boolean };
   reason?: string;
+  /** what Dawn printed while looking for an adapter (Node), e.g. `Couldn't load Vulkan: libvulkan.so.1: …` */
+  warnings?: string[];
 }
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+/**
+ * Dawn's native code prints its adapter-discovery warnings (`Warning: Couldn't load Vulkan: …`)
+ * straight to the process's stderr, which JavaScript cannot redirect. So in Node the first look for
+ * an adapter runs in a child process with its stderr captured: when it finds none, Dawn is never
+ * loaded here, nothing is printed, and the warning goes into the returned reason instead.
+ */
+const PROBE_SCRIPT = [
+  'const { create } = await import(process.env.TFJS_PEFT_WEBGPU_URL);',
+  'const a = await create([]).requestAdapter();',
+  "process.stdout.write(JSON.stringify({ adapter: a != null }) + '\\n');",
+  'process.exit(0);',
+].join('\n');
+
+let probed: Promise<NodeWebGPUInfo | null> | null = null;
+
+/** Dawn's stderr as lines, without its C++ source locations. */
+function dawnLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('at '));
+}
+
+/** `null` when the child found an adapter (or could not run): then Dawn loads in this process. */
+async function probeInChild(): Promise<NodeWebGPUInfo | null> {
+  let url: string;
+  let execFile: typeof import('node:child_process').execFile;
+  try {
+    const [{ createRequire }, { pathToFileURL }, cp] = await Promise.all([import('node:module'), import('node:url'), import('node:child_process')]);
+    execFile = cp.execFile;
+    // where this module resolves `webgpu` from; only `import.meta.url` (tsup shims it in the CJS build)
+    url = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
+  } catch (e) {
+    return { installed: false, reason: `the "webgpu" package is not installed (${(e as Error).message.split('\n')[0]})` };
+  }
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', PROBE_SCRIPT],
+      { env: { ...process.env, TFJS_PEFT_WEBGPU_URL: url }, timeout: 60_000, windowsHide: true },
+      (error, stdout, stderr) => {
+        const warnings = dawnLines(String(stderr));
+        let found: boolean | null = null;
+        try {
+          found = (JSON.parse(String(stdout).trim().split('\n').pop() ?? '') as { adapter: boolean }).adapter;
+        } catch {
+          found = null;
+        }
+        if (error != null || found === null) return resolve(null); // could not tell: look in this process
+        if (found) return resolve(null);
+        const said = warnings.length ? `; Dawn: ${warnings.join(' ')}` : '';
+        resolve({ installed: false, reason: `navigator.gpu.requestAdapter() returned null (no Vulkan/Metal/D3D12 driver found)${said}`, warnings });
+      },
+    );
+  });
+}
 
 export async function installNodeWebGPU(): Promise<NodeWebGPUInfo> {
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
@@ -18,6 +77,8 @@ export async function installNodeWebGPU(): Promise<NodeWebGPUInfo> {
     return { installed: false, reason: 'this browser has no navigator.gpu (WebGPU disabled or unsupported)' };
   }
   if (g.navigator?.gpu == null) {
+    const failed = await (probed ??= probeInChild());
+    if (failed) return failed;
     let mod: { create(opts: string[]): unknown; globals: Record<string, unknown> };
     try {
       const name = 'webgpu';
