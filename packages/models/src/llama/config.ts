@@ -7,7 +7,13 @@ export type LlamaRopeScaling =
   /** every inverse frequency divided by `factor` (position interpolation) */
   | { type: 'linear'; factor: number }
   /** Llama 3.1: low frequencies divided by `factor`, high ones kept, a smooth ramp between */
-  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositionEmbeddings: number };
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositionEmbeddings: number }
+  /**
+   * YaRN: interpolated (÷ `factor`) and extrapolated frequencies blended by a linear ramp between the
+   * dimensions of `betaFast` and `betaSlow` rotations over the original length; cos and sin are
+   * multiplied by `attentionFactor` (HF `attention_factor`, else from `factor`, `mscale`, `mscale_all_dim`)
+   */
+  | { type: 'yarn'; factor: number; attentionFactor: number; betaFast: number; betaSlow: number; originalMaxPositionEmbeddings: number; truncate: boolean };
 
 /** The fields of a Hugging Face Llama config that this implementation reads (HF names in camelCase). */
 export interface LlamaConfig {
@@ -45,7 +51,7 @@ export interface LlamaConfig {
   problemType: ProblemType | null;
 }
 
-const SUPPORTED_ROPE = ['default', 'linear', 'llama3'] as const;
+const SUPPORTED_ROPE = ['default', 'linear', 'llama3', 'yarn'] as const;
 
 /**
  * RoPE settings as transformers standardises them: transformers 5 writes `rope_parameters`
@@ -59,8 +65,12 @@ function parseRope(c: ConfigReader, raw: RawConfig, label: string, maxPositions:
   const typeKey = params.rope_type != null ? 'rope_type' : 'type';
   const type = params[typeKey] ?? 'default';
   if (!(SUPPORTED_ROPE as readonly unknown[]).includes(type)) {
+    const why =
+      type === 'dynamic'
+        ? ' ("dynamic" NTK scaling recomputes the frequencies from the longest position seen so far, a state transformers keeps across calls; not implemented)'
+        : '';
     throw new ConfigError(
-      `${label}: "${field}.${typeKey}" = ${JSON.stringify(type)} is not supported by tfjs-peft; supported: ${SUPPORTED_ROPE.map((s) => JSON.stringify(s)).join(', ')}`,
+      `${label}: "${field}.${typeKey}" = ${JSON.stringify(type)} is not supported by tfjs-peft${why}; supported: ${SUPPORTED_ROPE.map((s) => JSON.stringify(s)).join(', ')}`,
     );
   }
   const theta = params.rope_theta != null ? r.positive('rope_theta') : c.positive('rope_theta', 10000);
@@ -83,6 +93,30 @@ function parseRope(c: ConfigReader, raw: RawConfig, label: string, maxPositions:
           lowFreqFactor: low,
           highFreqFactor: high,
           originalMaxPositionEmbeddings: c.posInt('original_max_position_embeddings', r.posInt('original_max_position_embeddings', maxPositions)),
+        },
+      };
+    }
+    case 'yarn': {
+      // transformers: a top-level original_max_position_embeddings wins over the rope field's
+      const original = c.posInt('original_max_position_embeddings', r.posInt('original_max_position_embeddings', maxPositions));
+      const factor = r.positive('factor'); // required, as transformers' validation has it
+      const mscale = (scale: number, m = 1) => (scale <= 1 ? 1 : 0.1 * m * Math.log(scale) + 1);
+      const ms = params.mscale != null ? r.positive('mscale') : 0;
+      const msAll = params.mscale_all_dim != null ? r.positive('mscale_all_dim') : 0;
+      const attentionFactor = params.attention_factor != null ? r.positive('attention_factor') : ms && msAll ? mscale(factor, ms) / mscale(factor, msAll) : mscale(factor);
+      const truncate = params.truncate ?? true;
+      if (typeof truncate !== 'boolean') throw new ConfigError(`${label} ${field}: "truncate" expected true or false, got ${JSON.stringify(truncate)}`);
+      return {
+        theta,
+        scaling: {
+          type: 'yarn',
+          factor,
+          attentionFactor,
+          // transformers: `get("beta_fast") or 32`, so 0 means the default too
+          betaFast: params.beta_fast ? r.positive('beta_fast') : 32,
+          betaSlow: params.beta_slow ? r.positive('beta_slow') : 1,
+          originalMaxPositionEmbeddings: original,
+          truncate,
         },
       };
     }

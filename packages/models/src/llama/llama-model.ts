@@ -47,14 +47,40 @@ export class LlamaRMSNorm extends RMSNorm {
   }
 }
 
-/** Inverse frequencies `1/θ^(2i/d)` with transformers' `linear` / `llama3` scaling (float32, as transformers). */
+/** YaRN's inverse frequencies, as transformers' `_compute_yarn_parameters` (float32 steps as there). */
+function yarnInverseFrequencies(dim: number, theta: number, s: Extract<LlamaRopeScaling, { type: 'yarn' }>): Float32Array {
+  const f = Math.fround;
+  const correctionDim = (rotations: number) => (dim * Math.log(s.originalMaxPositionEmbeddings / (rotations * 2 * Math.PI))) / (2 * Math.log(theta));
+  let low = correctionDim(s.betaFast);
+  let high = correctionDim(s.betaSlow);
+  if (s.truncate) {
+    low = Math.floor(low);
+    high = Math.ceil(high);
+  }
+  low = Math.max(low, 0);
+  high = Math.min(high, dim - 1);
+  if (low === high) high += 0.001; // transformers' guard against a zero-width ramp
+  const out = new Float32Array(dim / 2);
+  for (let i = 0; i < out.length; i++) {
+    const posFreq = f(Math.pow(theta, f((2 * i) / dim)));
+    const extrapolation = f(1 / posFreq);
+    const interpolation = f(1 / f(s.factor * posFreq));
+    const ramp = f(Math.min(1, Math.max(0, f(f(i - low) / f(high - low)))));
+    const extraFactor = f(1 - ramp);
+    out[i] = f(f(interpolation * f(1 - extraFactor)) + f(extrapolation * extraFactor));
+  }
+  return out;
+}
+
+/** Inverse frequencies `1/θ^(2i/d)` with transformers' `linear` / `llama3` / `yarn` scaling (float32, as transformers). */
 export function ropeInverseFrequencies(headDim: number, theta: number, scaling: LlamaRopeScaling): Float32Array {
+  if (scaling.type === 'yarn') return yarnInverseFrequencies(headDim, theta, scaling);
   const out = new Float32Array(headDim / 2);
   for (let i = 0; i < out.length; i++) {
     const base = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround((2 * i) / headDim))));
     if (scaling.type === 'default') out[i] = base;
     else if (scaling.type === 'linear') out[i] = base / scaling.factor;
-    else {
+    else if (scaling.type === 'llama3') {
       const { factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings: old } = scaling;
       const wavelen = (2 * Math.PI) / base;
       const lowWavelen = old / lowFreqFactor;
@@ -73,9 +99,12 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
 /** HF `LlamaRotaryEmbedding`: `cos`/`sin` `[B|1, T, headDim]` of the positions (no parameters). */
 export class LlamaRotaryEmbedding extends Module {
   private readonly _invFreq: Float32Array;
+  /** HF `attention_scaling`: cos and sin are multiplied by it (YaRN's attention factor; 1 otherwise) */
+  readonly attentionScaling: number;
   constructor(readonly c: LlamaConfig) {
     super();
     this._invFreq = ropeInverseFrequencies(c.headDim, c.ropeTheta, c.ropeScaling);
+    this.attentionScaling = c.ropeScaling.type === 'yarn' ? c.ropeScaling.attentionFactor : 1;
   }
   get invFreq(): Float32Array {
     return this._invFreq;
@@ -85,7 +114,8 @@ export class LlamaRotaryEmbedding extends Module {
       const pos = tf.expandDims(tf.cast(positionIds, 'float32'), -1); // [B, T, 1]
       const freqs = tf.mul(pos, tf.tensor1d(this._invFreq)); // [B, T, D/2]
       const emb = tf.concat([freqs, freqs], -1);
-      return { cos: tf.cos(emb), sin: tf.sin(emb) };
+      if (this.attentionScaling === 1) return { cos: tf.cos(emb), sin: tf.sin(emb) };
+      return { cos: tf.mul(tf.cos(emb), this.attentionScaling), sin: tf.mul(tf.sin(emb), this.attentionScaling) };
     });
   }
 }

@@ -231,7 +231,7 @@ describe('Llama config.json validation', () => {
     }
   });
   it('rejects unsupported rope types, bad head counts and activations by field', () => {
-    for (const type of ['dynamic', 'yarn', 'longrope']) {
+    for (const type of ['dynamic', 'longrope']) {
       expect(() => parseLlamaConfig({ ...base, rope_scaling: { type, factor: 2 } })).toThrow(ConfigError);
       expect(() => parseLlamaConfig({ ...base, rope_scaling: { rope_type: type, factor: 2 } })).toThrow(new RegExp(`"rope_scaling.rope_type" = "${type}" is not supported`));
       expect(() => parseLlamaConfig({ ...base, rope_parameters: { rope_type: type, factor: 2 } })).toThrow(/"rope_parameters.rope_type"/);

@@ -52,7 +52,7 @@ describe('Qwen2 config.json validation', () => {
   it('rejects the wrong model_type, unsupported rope types and bad sizes by field', () => {
     expect(() => parseQwen2Config({ ...base, model_type: 'llama' })).toThrow(/"model_type" = "llama" is not supported by tfjs-peft; supported: "qwen2"/);
     expect(() => parseLlamaConfig({ ...base })).toThrow(/"model_type" = "qwen2"/);
-    expect(() => parseQwen2Config({ ...base, rope_parameters: { rope_type: 'yarn', factor: 4 } })).toThrow(/"rope_parameters.rope_type" = "yarn" is not supported/);
+    expect(() => parseQwen2Config({ ...base, rope_parameters: { rope_type: 'dynamic', factor: 4 } })).toThrow(/"rope_parameters.rope_type" = "dynamic" is not supported/);
     expect(() => parseQwen2Config({ ...base, num_key_value_heads: 3 })).toThrow(/num_attention_heads 4 is not a multiple of num_key_value_heads 3/);
     expect(() => parseQwen2Config({ ...base, hidden_size: 0 })).toThrow(/"hidden_size" expected a positive integer/);
     expect(() => parseQwen2Config({ ...base, pad_token_id: 32 })).toThrow(/"pad_token_id" 32 must be less than "vocab_size" 32/);
