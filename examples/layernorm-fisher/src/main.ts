@@ -93,7 +93,7 @@ export const LAYERNORM_FISHER_CLI = defineCli({
     ...TRAINING_OPTIONS,
     backend: backendOption('wasm'),
     out: { type: 'string', help: 'folder for results.md, results.json and the plots', default: './runs/layernorm-fisher', value: 'folder' },
-    'no-progress': { type: 'boolean', help: 'no progress bars', default: false },
+    'no-progress': { type: 'boolean', help: 'no progress bars (training: plain lines in a log), none for the Fisher passes either', default: false },
   },
 });
 

@@ -8,6 +8,7 @@ export const TRAINING_OPTIONS = {
   'train-limit': { type: 'string', help: 'use the first n training examples (default: all)', value: 'n' },
   lr: { type: 'string', help: 'one learning rate for every method (default: per method and model size)', value: 'rate' },
   seed: { type: 'string', help: 'seed of initialisation, shuffling and dropout', default: '42', value: 'n' },
+  'no-progress': { type: 'boolean', help: 'no training progress (a bar on a terminal, plain lines every ~10 s in a log)', default: false },
 } as const satisfies CliOptions;
 
 /** How the frozen weights' products run and how much of the last layer is computed (demo, glue). */
@@ -25,11 +26,13 @@ export function backendOption(defaultBackend: string) {
 }
 
 /** runMethod's settings from the parsed TRAINING_OPTIONS. */
-export function trainingSettings(a: { 'max-steps': string; 'batch-size': string; 'max-length': string; seed: string }): {
+export function trainingSettings(a: { 'max-steps': string; 'batch-size': string; 'max-length': string; seed: string; 'no-progress'?: boolean }): {
   maxSteps: number;
   batchSize: number;
   maxLength: number;
   seed: number;
+  progress: boolean;
 } {
-  return { maxSteps: Number(a['max-steps']), batchSize: Number(a['batch-size']), maxLength: Number(a['max-length']), seed: Number(a.seed) };
+  // progress on unless --no-progress: a bar on a terminal, plain periodic lines when piped to a log
+  return { maxSteps: Number(a['max-steps']), batchSize: Number(a['batch-size']), maxLength: Number(a['max-length']), seed: Number(a.seed), progress: !a['no-progress'] };
 }

@@ -27,7 +27,7 @@ export interface RunOptions {
   /** called with the trained model (the PEFT wrapper, or the model itself for full fine-tuning) before it is disposed */
   /** called with what trained: the model itself (`full`, selective methods) or its `PeftModel` */
   onTrained?: (model: BertForSequenceClassification | PeftModel<BertForSequenceClassification>) => void | Promise<void>;
-  /** the terminal progress bar (default true) */
+  /** training progress: a bar on a terminal, plain lines every ~10 s when stdout is not one (default: the Trainer's, a bar on a TTY only) */
   progress?: boolean;
   /**
    * Compute the last layer for [CLS] only (the model's `firstTokenOnly`: the same logits and

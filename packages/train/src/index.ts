@@ -20,4 +20,4 @@ export {
   type TrainerState,
   type ValidatedCheckpoint,
 } from './checkpoint';
-export { ProgressBar } from './progress';
+export { ProgressBar, type ProgressInfo, type ProgressOptions } from './progress';
