@@ -182,11 +182,15 @@ export async function main(argv: string[]): Promise<FisherExampleResult> {
   const lnDelta = new Map(
     [...tuned].filter(([n]) => /LayerNorm\.(weight|bias)$/.test(n) && base.has(n)).map(([n, t]) => [n, Array.from(t.values, (v, i) => Math.abs(v - base.get(n)!.values[i]!))]),
   );
-  await plot(out, 'layernorm-change-heatmap', layerNormHeatmapSpec(lnDelta, { title: `${train.task}: |Δ| of LayerNorm γ and β after full fine-tuning`, legend: '|Δ|' }));
+  await plot(
+    out,
+    'layernorm-change-heatmap',
+    layerNormHeatmapSpec(lnDelta, { title: `${train.task}: |Δ| of LayerNorm γ and β after full fine-tuning`, legend: '|Δ| = |θ after − θ before| (per element)' }),
+  );
   await plot(
     out,
     'fisher-heatmap',
-    layerNormHeatmapSpec(fisher, { title: `${train.task}: diagonal ${kind} Fisher of LayerNorm (${fisher.examples} examples)`, log: true, legend: 'log10 Fisher' }),
+    layerNormHeatmapSpec(fisher, { title: `${train.task}: diagonal ${kind} Fisher of LayerNorm (${fisher.examples} examples)`, log: true }), // colour scale: log10 of the diagonal Fisher information (per element)
   );
 
   // 2. ln-tuning on Fisher-selected subsets

@@ -6,5 +6,5 @@ export { perExampleFisher } from './per-example-fisher';
 export { observedTargets, sampledTargets, exampleLogLikelihood, seededUniform, type FisherKind } from './log-likelihood';
 export type { FisherResult, FisherOptions } from './fisher-result';
 export { selectTopK, unionMasks, intersectMasks, maskCount, toLnTuningMasks, type ParameterMasks, type SelectOptions } from './select';
-export { layerNormHeatmapSpec, componentChangeSpec, layerComponentChangeSpec, fractionCurveSpec, type VegaLiteSpec } from './plot-specs';
+export { layerNormHeatmapSpec, layerNormRowLabel, componentChangeSpec, layerComponentChangeSpec, fractionCurveSpec, type VegaLiteSpec } from './plot-specs';
 export { FisherError } from './errors';

@@ -8,29 +8,39 @@ export type VegaLiteSpec = Record<string, unknown>;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /**
- * Heatmap of per-element values of LayerNorm parameters: one row per LayerNorm parameter
- * (`layer 3 · output.LayerNorm.weight`), one column per hidden dimension. `values` is a Fisher
- * result or any name → per-element array (e.g. |Δγ| from a fine-tuning run). `log` plots log10.
+ * The row label of a LayerNorm parameter in full: `layer 3 · attention.output.LayerNorm.weight (γ)`,
+ * `embeddings.LayerNorm.bias (β)` (the model prefix before the layer or `embeddings` is dropped).
+ */
+export function layerNormRowLabel(name: string): string {
+  const l = layerOf(name);
+  const path = name.replace(/^.*?(embeddings\.|layers?\.\d+\.)/, '$1').replace(/^layers?\.\d+\./, '');
+  const greek = /\.weight$/.test(path) ? ' (γ)' : /\.bias$/.test(path) ? ' (β)' : '';
+  return `${l == null ? '' : `layer ${l} · `}${path}${greek}`;
+}
+
+/**
+ * Heatmap of per-element values of LayerNorm parameters: one row per LayerNorm parameter, labelled
+ * in full (`layer 3 · output.LayerNorm.weight (γ)`), one column per hidden dimension. `values` is a
+ * Fisher result or any name → per-element array (e.g. |Δγ| from a fine-tuning run). `log` plots
+ * log10. The colour scale is titled in full: `legend`, else for a Fisher result
+ * `log10 of the diagonal Fisher information (per element)`.
  */
 export function layerNormHeatmapSpec(
   values: FisherResult | Map<string, ArrayLike<number>>,
   o: { title?: string; log?: boolean; names?: (name: string) => boolean; legend?: string; width?: number } = {},
 ): VegaLiteSpec {
-  const map = 'values' in values && values.values instanceof Map ? (values as FisherResult).values : (values as Map<string, ArrayLike<number>>);
+  const isFisher = 'values' in values && values.values instanceof Map;
+  const map = isFisher ? (values as FisherResult).values : (values as Map<string, ArrayLike<number>>);
   const rows: { row: string; dim: number; value: number }[] = [];
   const order: string[] = [];
   for (const [name, arr] of map) {
     if (o.names && !o.names(name)) continue;
-    const l = layerOf(name);
-    const short = name
-      .replace(/^.*?(embeddings\.|layers?\.\d+\.)/, '$1')
-      .replace(/^layers?\.\d+\./, '')
-      .replace(/\.weight$/, ' γ')
-      .replace(/\.bias$/, ' β');
-    const row = `${l == null ? 'emb' : `L${String(l).padStart(2, '0')}`} ${short}`;
+    const row = layerNormRowLabel(name);
     order.push(row);
     for (let i = 0; i < arr.length; i++) rows.push({ row, dim: i, value: o.log ? Math.log10(Math.max(arr[i]!, 1e-30)) : arr[i]! });
   }
+  const measure = isFisher ? 'the diagonal Fisher information (per element)' : 'the value (per element)';
+  const legend = o.legend ?? (o.log ? `log10 of ${measure}` : measure.replace(/^the /, ''));
   return {
     $schema: SCHEMA,
     title: o.title ?? 'LayerNorm',
@@ -40,8 +50,14 @@ export function layerNormHeatmapSpec(
     mark: { type: 'rect' },
     encoding: {
       x: { field: 'dim', type: 'ordinal', title: 'hidden dimension', axis: { labels: false, ticks: false } },
-      y: { field: 'row', type: 'ordinal', title: null, sort: order, axis: { labelLimit: 400 } },
-      color: { field: 'value', type: 'quantitative', title: o.legend ?? (o.log ? 'log10 value' : 'value'), scale: { scheme: 'viridis' } },
+      y: { field: 'row', type: 'ordinal', title: 'LayerNorm parameter (layer · module · γ scale / β shift)', sort: order, axis: { labelLimit: 0, titleLimit: 0 } },
+      color: {
+        field: 'value',
+        type: 'quantitative',
+        title: legend,
+        scale: { scheme: 'viridis' },
+        legend: { orient: 'bottom', direction: 'horizontal', titleLimit: 0, gradientLength: 320 },
+      },
     },
     config: { view: { stroke: null } },
   };
