@@ -63,5 +63,28 @@ export { serializeSafetensors, tensorToRaw, type SerializeOptions } from './io/s
 export { readSafetensors, writeSafetensors, encodeSafetensors, readCheckpointWeights, writeCheckpointWeights, SAFE_WEIGHTS_NAME, SAFE_WEIGHTS_INDEX_NAME } from './io/checkpoint';
 export { readBytes, readText, writeFileAtomic, joinPath, exists, FileReadError, type ByteSource, type FileLocation } from './io/files';
 export { MemoryFolder, MemoryPath } from './io/memory-folder';
+export {
+  HubFolder,
+  HubPath,
+  resolvePretrained,
+  hubFolder,
+  locationName,
+  isRepoId,
+  repoFolderName,
+  hubEndpoint,
+  hubCacheDir,
+  hubOffline,
+  hubToken,
+  HubError,
+  HubAuthError,
+  HubNotFoundError,
+  HubNetworkError,
+  HubOfflineError,
+  HubResponseError,
+  type HubOptions,
+  type HubProgress,
+  type CacheLike,
+  type CacheStorageLike,
+} from './hub/index';
 export { stateDict, loadStateDict, type LoadStateDictOptions, type LoadStateDictResult } from './io/state-dict';
 export { countParameters, measurePeakBytes, formatBytes, type ParameterCounts, type PeakMemory } from './accounting';

@@ -3,10 +3,15 @@
  * are loaded with `import()` only when a path is used, so browser bundles never need them.
  */
 import { TfjsPeftError } from '../errors';
+import { HubFolder, HubPath } from '../hub/hub-folder';
+import { describeFetchError } from '../hub/errors';
 import { MemoryFolder, MemoryPath } from './memory-folder';
 
-/** Where a file or folder is: a path (Node), an http(s)/blob/data URL, or a place in a `MemoryFolder`. */
-export type FileLocation = string | URL | MemoryFolder | MemoryPath;
+/**
+ * Where a file or folder is: a path (Node), an http(s)/blob/data URL, a place in a `MemoryFolder`,
+ * or a Hugging Face Hub repo (`HubFolder`, read through the cache).
+ */
+export type FileLocation = string | URL | MemoryFolder | MemoryPath | HubFolder | HubPath;
 /** What a file can be read from: a location, or the bytes themselves. */
 export type ByteSource = FileLocation | Uint8Array | ArrayBuffer | Blob;
 
@@ -50,11 +55,17 @@ export async function readBytes(source: ByteSource): Promise<{ bytes: Uint8Array
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), label: '<bytes>' };
   if (isBlob(source)) return { bytes: new Uint8Array(await source.arrayBuffer()), label: (source as { name?: string }).name ?? '<blob>' };
   if (source instanceof MemoryFolder) throw new Error(`${source.name}: is a folder, not a file`);
-  if (source instanceof MemoryPath) return { bytes: await source.read(), label: String(source) };
+  if (source instanceof MemoryPath || source instanceof HubPath) return { bytes: await source.read(), label: String(source) };
+  if (source instanceof HubFolder) throw new FileReadError(String(source), 'is a hub repo (a folder), not a file');
   const asString = source instanceof URL ? source.href : source;
   if (isUrlString(asString) || (!isNode && typeof source === 'string')) {
-    const res = await fetch(asString);
-    if (!res.ok) throw new Error(`${asString}: HTTP ${res.status} ${res.statusText}`);
+    let res: Response;
+    try {
+      res = await fetch(asString);
+    } catch (e) {
+      throw new FileReadError(asString, `cannot be fetched (${describeFetchError(e)})`, e);
+    }
+    if (!res.ok) throw new FileReadError(asString, `HTTP ${res.status} ${res.statusText}`);
     return { bytes: new Uint8Array(await res.arrayBuffer()), label: asString };
   }
   const { readFile } = await import('node:fs/promises');
@@ -76,15 +87,19 @@ export async function readText(source: ByteSource): Promise<{ text: string; labe
 /** Joins a directory (path, URL or memory folder) and a file name. */
 export function joinPath(dir: FileLocation, name: string): FileLocation {
   if (dir instanceof MemoryFolder || dir instanceof MemoryPath) return (dir instanceof MemoryFolder ? dir.root() : dir).join(name);
+  if (dir instanceof HubFolder || dir instanceof HubPath) return (dir instanceof HubFolder ? dir.root() : dir).join(name);
   if (dir instanceof URL) return new URL(name, dir.href.endsWith('/') ? dir : new URL(`${dir.href}/`));
   if (isUrlString(dir)) return `${dir.replace(/\/+$/, '')}/${name}`;
   return `${dir.replace(/[\\/]+$/, '')}/${name}`;
 }
 
-/** Whether a path exists (Node), a URL answers a HEAD request with 2xx, or a memory folder holds the file or folder. */
+/**
+ * Whether a path exists (Node), a URL answers a HEAD request with 2xx, a memory folder holds the
+ * file or folder, or a hub repo has the file (a 404 is false; no access or no network throws).
+ */
 export async function exists(location: FileLocation): Promise<boolean> {
-  if (location instanceof MemoryFolder) return true;
-  if (location instanceof MemoryPath) return location.exists();
+  if (location instanceof MemoryFolder || location instanceof HubFolder) return true;
+  if (location instanceof MemoryPath || location instanceof HubPath) return location.exists();
   const s = location instanceof URL ? location.href : location;
   if (isUrlString(s) || !isNode) {
     try {
@@ -108,6 +123,7 @@ export async function exists(location: FileLocation): Promise<boolean> {
 export async function writeFileAtomic(path: FileLocation, data: Uint8Array | string): Promise<void> {
   if (path instanceof MemoryPath) return path.write(data);
   if (path instanceof MemoryFolder) throw new Error(`${path.name}: is a folder; write to a file in it (joinPath(folder, name))`);
+  if (path instanceof HubFolder || path instanceof HubPath) throw new Error(`${String(path)}: cannot write to a hub repo; save to a path or a MemoryFolder and upload it`);
   if (path instanceof URL && path.protocol !== 'file:') throw new Error(`${path.href}: cannot write to a URL; write to a path or a MemoryFolder`);
   const target = path instanceof URL ? (await import('node:url')).fileURLToPath(path) : path;
   if (!isNode) throw new Error(`${target}: writing files needs Node; in a browser write into a MemoryFolder`);
