@@ -72,10 +72,12 @@ describe('AutoPeftModel*.fromPretrained', () => {
     await expect(AutoPeftModelForSequenceClassification.fromPretrained(dir, { baseModel: join(CAUSAL, 'peft-lora-llama') })).rejects.toThrow(
       /adapter_config\.json has "task_type" "CAUSAL_LM", expected "SEQ_CLS"/,
     );
-    // the committed cases name the base by its folder name only: not a loadable path from here
-    await expect(AutoPeftModelForCausalLM.fromPretrained(dir)).rejects.toThrow(PeftError);
-    await expect(AutoPeftModelForCausalLM.fromPretrained(dir, { baseModel: 'HuggingFaceTB/SmolLM2-135M' })).rejects.toThrow(
-      /the base model "HuggingFaceTB\/SmolLM2-135M" \(from options\.baseModel\) did not load with AutoModelForCausalLM: .*hub ids are not resolved yet/,
+    // the committed cases name the base by its folder name only: not a loadable path from here, and
+    // a hub id that an empty cache does not have, offline
+    const offline = { localFilesOnly: true, cacheDir: await mkdtemp(join(tmpdir(), 'peft-auto-hub-')) };
+    await expect(AutoPeftModelForCausalLM.fromPretrained(dir, offline)).rejects.toThrow(PeftError);
+    await expect(AutoPeftModelForCausalLM.fromPretrained(dir, { ...offline, baseModel: 'HuggingFaceTB/SmolLM2-135M' })).rejects.toThrow(
+      /the base model "HuggingFaceTB\/SmolLM2-135M" \(from options\.baseModel\) did not load with AutoModelForCausalLM: HuggingFaceTB\/SmolLM2-135M: "config\.json" \(revision "main"\) is not in the cache/,
     );
   });
 });

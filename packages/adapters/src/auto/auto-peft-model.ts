@@ -1,4 +1,4 @@
-import { joinPath, type FileLocation, type Module } from '@tfjs-peft/core';
+import { joinPath, resolvePretrained, type FileLocation, type Module } from '@tfjs-peft/core';
 import { AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoModelForTokenClassification } from '@tfjs-peft/models/auto';
 import type { FromPretrainedOptions } from '@tfjs-peft/models';
 import { PeftError } from '../errors';
@@ -7,7 +7,11 @@ import { loadPeft, readJson } from '../io/load';
 import type { PeftModel } from '../peft-model';
 
 export interface AutoPeftOptions extends FromPretrainedOptions {
-  /** the base model's folder or URL; default the adapter's `base_model_name_or_path` */
+  /**
+   * the base model's folder, URL or hub id; default the adapter's `base_model_name_or_path`. The hub
+   * options (`cacheDir`, `token`, `localFilesOnly`, …) apply to both; `revision` is the adapter's,
+   * the base loads at the file's `revision` (as PEFT).
+   */
   baseModel?: FileLocation;
   adapterName?: string;
   /** as PEFT's `is_trainable`: keep the adapter trainable (default frozen, eval mode) */
@@ -24,7 +28,8 @@ const BY_TASK: Record<string, [Loader, string]> = {
   FEATURE_EXTRACTION: [AutoModel as Loader, 'AutoModel'],
 };
 
-async function load(adapterDir: FileLocation, options: AutoPeftOptions, wanted: string | null, who: string): Promise<PeftModel<Module>> {
+async function load(nameOrPath: FileLocation, options: AutoPeftOptions, wanted: string | null, who: string): Promise<PeftModel<Module>> {
+  const adapterDir = await resolvePretrained(nameOrPath, options);
   const { json, label: file } = await readJson(joinPath(adapterDir, ADAPTER_CONFIG));
   const task = (json.task_type as string | null | undefined) ?? null;
   if (wanted && task !== wanted) {
@@ -36,15 +41,15 @@ async function load(adapterDir: FileLocation, options: AutoPeftOptions, wanted: 
   if (base == null || base === '') {
     throw new PeftError(`${who}: ${file} has no "base_model_name_or_path"; pass { baseModel: <the base model's folder or URL> }`);
   }
-  const { baseModel: _b, adapterName, isTrainable, ...modelOptions } = options;
+  const { baseModel: _b, adapterName, isTrainable, revision: _r, ...modelOptions } = options;
+  const baseRevision = typeof json.revision === 'string' && json.revision !== '' ? json.revision : undefined;
   let model: Module;
   try {
-    model = await cls.fromPretrained(base, modelOptions);
+    model = await cls.fromPretrained(base, { ...modelOptions, ...(baseRevision ? { revision: baseRevision } : {}) });
   } catch (e) {
-    const hubLike = typeof base === 'string' && /^[\w.-]+\/[\w.-]+$/.test(base);
     const why = e instanceof Error ? e.message : String(e);
     throw new PeftError(
-      `${who}: the base model "${String(base)}" (from ${options.baseModel ? 'options.baseModel' : `"base_model_name_or_path" in ${file}`}) did not load with ${name}: ${why}${hubLike ? ' — hub ids are not resolved yet; pass { baseModel: <a local folder or URL> }' : ''}`,
+      `${who}: the base model "${String(base)}" (from ${options.baseModel ? 'options.baseModel' : `"base_model_name_or_path" in ${file}`}) did not load with ${name}: ${why}`,
     );
   }
   return loadPeft(model, adapterDir, { adapterName, isTrainable });

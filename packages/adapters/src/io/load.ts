@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, exists, joinPath, readSafetensors, readText, rawToTypedArray, type FileLocation, type Parameter } from '@tfjs-peft/core';
+import { Module, exists, joinPath, readSafetensors, readText, rawToTypedArray, resolvePretrained, type FileLocation, type HubOptions, type Parameter } from '@tfjs-peft/core';
 import type { MethodConfig } from '../config';
 import { PeftError } from '../errors';
 import { PeftModel, applyPeft } from '../peft-model';
@@ -99,7 +99,12 @@ function removeAdapter(peft: PeftModel, name: string, requiresGrad: Map<Paramete
  * `isTrainable`. Every weights file is checked before any weight is written; when one does not fit,
  * the adapter is removed again and the model is left as it was.
  */
-export async function loadPeft<M extends Module>(model: M | PeftModel<M>, dir: FileLocation, options: { adapterName?: string; isTrainable?: boolean } = {}): Promise<PeftModel<M>> {
+export async function loadPeft<M extends Module>(
+  model: M | PeftModel<M>,
+  nameOrPath: FileLocation,
+  options: { adapterName?: string; isTrainable?: boolean } & HubOptions = {},
+): Promise<PeftModel<M>> {
+  const dir = await resolvePretrained(nameOrPath, options); // a hub repo id loads through the cache
   const name = options.adapterName ?? 'default';
   const policyPath = joinPath(dir, 'tfjs_peft_policy.json');
   const requiresGrad = new Map(model.parameters().map((p) => [p, p.requiresGrad] as [Parameter, boolean]));

@@ -1,4 +1,4 @@
-import type { FileLocation } from '@tfjs-peft/core';
+import { resolvePretrained, type FileLocation, type HubOptions } from '@tfjs-peft/core';
 import { ConfigError, configLabel, type RawConfig } from '../common/config';
 import { readConfig } from '../common/pretrained';
 
@@ -27,8 +27,8 @@ export class AutoConfig {
    * JSON, not an object) and checks its `model_type`. The object is the raw config, with the file
    * label and float fields remembered, so it can be passed on as `options.config`.
    */
-  static async fromPretrained(dirOrUrl: FileLocation): Promise<AutoConfigResult> {
-    const raw = await readConfig(dirOrUrl);
+  static async fromPretrained(dirOrUrl: FileLocation, options: HubOptions = {}): Promise<AutoConfigResult> {
+    const raw = await readConfig(await resolvePretrained(dirOrUrl, options));
     modelTypeOf(raw);
     return raw as AutoConfigResult;
   }

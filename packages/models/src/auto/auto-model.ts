@@ -1,4 +1,4 @@
-import type { FileLocation } from '@tfjs-peft/core';
+import { resolvePretrained, type FileLocation } from '@tfjs-peft/core';
 import { configLabel, setConfigLabel, type RawConfig } from '../common/config';
 import type { FromPretrainedOptions } from '../common/pretrained';
 import { AutoConfig, modelTypeOf } from './auto-config';
@@ -41,7 +41,8 @@ function autoModel<T extends AutoTask>(task: T): AutoModelFactory<T> {
   return Object.freeze({
     task,
     classFor,
-    async fromPretrained(dirOrUrl: FileLocation, options: FromPretrainedOptions = {}) {
+    async fromPretrained(nameOrPath: FileLocation, options: FromPretrainedOptions = {}) {
+      const dirOrUrl = await resolvePretrained(nameOrPath, options); // one hub folder: config and weights at one commit
       const file = await AutoConfig.fromPretrained(dirOrUrl);
       const merged = { ...file, ...(options.config ?? {}) };
       setConfigLabel(merged, configLabel(file));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { exists, joinPath, readText, type FileLocation } from '@tfjs-peft/core';
+import { exists, joinPath, readText, resolvePretrained, type FileLocation, type HubOptions } from '@tfjs-peft/core';
 import { ConfigError } from '../common/config';
 
 export type Truncation = boolean | 'longest_first' | 'only_first' | 'only_second';
@@ -103,7 +103,8 @@ export class BertTokenizer {
   }
 
   /** From a checkpoint folder: `tokenizer.json` when present, else `vocab.txt` (+ `tokenizer_config.json`). */
-  static async fromPretrained(dir: FileLocation, options: { extraSpecialTokens?: string[] } = {}): Promise<BertTokenizer> {
+  static async fromPretrained(nameOrPath: FileLocation, options: { extraSpecialTokens?: string[] } & HubOptions = {}): Promise<BertTokenizer> {
+    const dir = await resolvePretrained(nameOrPath, options);
     const readJson = async (path: FileLocation): Promise<Record<string, unknown>> => {
       const { text, label } = await readText(path);
       try {

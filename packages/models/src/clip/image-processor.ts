@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { joinPath, readText, type FileLocation } from '@tfjs-peft/core';
+import { joinPath, readText, resolvePretrained, type FileLocation, type HubOptions } from '@tfjs-peft/core';
 import { ConfigError, ConfigReader, type RawConfig } from '../common/config';
 import { PIL_RESAMPLE, resizeImage, type ResampleFilter } from '../common/resample';
 import type { RgbImage } from '../vit/image-processor';
@@ -77,7 +77,9 @@ export class CLIPImageProcessor {
     });
   }
 
-  static async fromPretrained(dir: FileLocation): Promise<CLIPImageProcessor> {
+  /** From a folder, URL or hub repo id (with the hub options of `fromPretrained`). */
+  static async fromPretrained(nameOrPath: FileLocation, options: HubOptions = {}): Promise<CLIPImageProcessor> {
+    const dir = await resolvePretrained(nameOrPath, options);
     const { text, label } = await readText(joinPath(dir, 'preprocessor_config.json'));
     let raw: RawConfig;
     try {

@@ -4,16 +4,24 @@ import {
   StateDictError,
   joinPath,
   loadStateDict,
+  locationName,
   readCheckpointWeights,
+  resolvePretrained,
   readText,
   writeCheckpointWeights,
   writeFileAtomic,
   type FileLocation,
+  type HubOptions,
   type RawTensor,
 } from '@tfjs-peft/core';
 import { ConfigError, ConfigReader, configLabel, floatKeysOf, serializeConfig, setConfigLabel, type RawConfig } from './config';
 
-export interface FromPretrainedOptions {
+/**
+ * Options of `fromPretrained`. The hub ones (`revision`, `cacheDir`, `token`, `localFilesOnly`,
+ * `onProgress`, `endpoint`) apply when the argument is a hub repo id (`org/name`) rather than a
+ * local folder or URL.
+ */
+export interface FromPretrainedOptions extends HubOptions {
   /** Values that override config.json (e.g. `{ num_labels: 2 }` for a new classification head). */
   config?: RawConfig;
   /** Re-initialise parameters whose checkpoint shape differs (HF `ignore_mismatched_sizes`). */
@@ -88,6 +96,7 @@ export class PreTrainedModel extends Module {
     dir: FileLocation,
     options: FromPretrainedOptions = {},
   ): Promise<T> {
+    dir = await resolvePretrained(dir, options);
     const fileConfig = await readConfig(dir);
     const raw = { ...fileConfig, ...(options.config ?? {}) };
     FLOAT_KEYS.set(raw, FLOAT_KEYS.get(fileConfig)!);
@@ -95,7 +104,7 @@ export class PreTrainedModel extends Module {
     const model = new this(raw);
     const weights = await readCheckpointWeights(dir);
     model.loadPretrainedWeights(weights, options);
-    model.nameOrPath = typeof dir === 'string' ? dir : dir instanceof URL ? dir.href : null;
+    model.nameOrPath = locationName(dir);
     model.eval();
     return model;
   }

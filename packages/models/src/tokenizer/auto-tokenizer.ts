@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { FileLocation } from '@tfjs-peft/core';
+import { resolvePretrained, type FileLocation, type HubOptions } from '@tfjs-peft/core';
 import { pickTemplate, renderChat, type ChatMessage, type RenderChatOptions } from './chat-template';
 import { TokenizerConfigError, TokenizerInputError } from './errors';
 import { parseSources, readSources, type ParsedSources, type TokenizerFiles, type TokenizerSources } from './load';
@@ -70,7 +70,8 @@ export interface ApplyChatTemplateOptions extends RenderChatOptions {
   tokenize?: boolean;
 }
 
-export interface AutoTokenizerOptions {
+/** The hub options (`revision`, `cacheDir`, `token`, `localFilesOnly`, …) apply to a hub repo id. */
+export interface AutoTokenizerOptions extends HubOptions {
   /**
    * Rebuild the post-processor from tokenizer_config's `add_bos_token` / `add_eos_token` when they
    * are set (transformers 4 `LlamaTokenizerFast`). Default false: transformers 5 ignores both flags
@@ -463,7 +464,8 @@ function build(src: ParsedSources, options: AutoTokenizerOptions): PreTrainedTok
 export class AutoTokenizer {
   /** From a checkpoint folder (path, URL or memory folder) or from the files named one by one. */
   static async fromPretrained(dirOrFiles: FileLocation | TokenizerFiles, options: AutoTokenizerOptions = {}): Promise<PreTrainedTokenizer> {
-    return build(await readSources(dirOrFiles), options);
+    const where = typeof dirOrFiles === 'string' ? await resolvePretrained(dirOrFiles, options) : dirOrFiles;
+    return build(await readSources(where), options);
   }
 
   /** From the files' contents (parsed objects or JSON text); no file access. */
