@@ -76,7 +76,7 @@ export interface TrainerOptions<B> {
   /** tokens in a batch, for tokens/s */
   tokensInBatch?: (batch: B) => number;
   callbacks?: TrainerCallbacks;
-  /** terminal progress bar (default: when stdout is a TTY) */
+  /** progress: a bar on a terminal, plain periodic lines when stdout is not one, nothing when false (default: on in Node unless TFJS_PEFT_DISABLE_PROGRESS_BARS=1; off in browsers) */
   progress?: boolean;
   seed?: number;
 }
@@ -97,6 +97,16 @@ export interface TrainResult {
  * optimizer, schedule, seed stream, data position), log sinks (`log.jsonl`), a progress bar and
  * callbacks. Only `model.trainableParameters()` get gradients.
  */
+/**
+ * `progress` left unset: on in Node — a bar on a terminal, plain periodic lines when piped to a log —
+ * unless `TFJS_PEFT_DISABLE_PROGRESS_BARS` is `1`/`true` (as `HF_HUB_DISABLE_PROGRESS_BARS`); off in
+ * browsers, where pages get the numbers from `callbacks.onStep`.
+ */
+export function progressByDefault(): boolean {
+  if (typeof process === 'undefined' || process.versions?.node == null) return false;
+  return !/^(1|true|yes|on)$/i.test(process.env.TFJS_PEFT_DISABLE_PROGRESS_BARS ?? '');
+}
+
 export class Trainer<B> {
   readonly optimizer: Optimizer;
   private readonly ownsOptimizer: boolean;
@@ -166,7 +176,7 @@ export class Trainer<B> {
       maxGradNorm: o.maxGradNorm,
       maxConsecutiveSkippedSteps: o.maxConsecutiveSkippedSteps,
     });
-    const bar = new ProgressBar(o.progress ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY));
+    const bar = new ProgressBar(o.progress ?? progressByDefault());
     const losses: number[] = [];
     let stoppedEarly = false;
     if (o.outputDir) await recoverCheckpoints(o.outputDir);
