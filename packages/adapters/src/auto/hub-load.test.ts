@@ -5,9 +5,11 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HubOfflineError, MemoryFolder, rawToTypedArray, readSafetensors, type HubProgress } from '@tfjs-peft/core';
 import { assertClose, useBackend } from '@tfjs-peft/ops/testing';
@@ -21,6 +23,9 @@ import { startHubServer, type HubServer } from '../../../core/src/hub/testing/hu
 
 const DORA = fileURLToPath(new URL('../dora/golden/peft-dora-bert/', import.meta.url));
 const TOKENIZER = fileURLToPath(new URL('../../../models/src/tokenizer/fixtures/wordpiece/', import.meta.url));
+const PY = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../.venv-hf/bin/python');
+const hasPy = existsSync(PY) && spawnSync(PY, ['-c', 'import huggingface_hub'], { encoding: 'utf8' }).status === 0;
+const PY_REASON = hasPy ? 'huggingface_hub in .venv-hf' : 'no .venv-hf/bin/python with huggingface_hub: the Python download step is skipped';
 const bytes = async (dir: string, f: string) => new Uint8Array(await readFile(join(dir, f)));
 
 const logitsOf = async (m: { forward(i: never): unknown }, x: Record<string, tf.Tensor>) => {
@@ -34,6 +39,7 @@ const paramsOf = async (m: BertForSequenceClassification) => new Map(await Promi
 let server: HubServer;
 let cacheDir: string;
 let shardFiles: string[];
+let pyCache: string | null = null;
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -61,6 +67,7 @@ beforeAll(async () => {
     },
   });
   cacheDir = await mkdtemp(join(tmpdir(), 'tfjs-peft-hub-load-'));
+  process.env.HF_TOKEN_PATH = join(cacheDir, 'no-token'); // hermetic: never a login token of this machine
 });
 afterAll(() => server?.close());
 
@@ -111,6 +118,18 @@ describe('fromPretrained with a hub id', () => {
     again.dispose();
   });
 
+  it.skipIf(!hasPy)(`Python's snapshot_download fills another cache from the same server (${PY_REASON})`, { timeout: 60_000 }, async () => {
+    pyCache = await mkdtemp(join(tmpdir(), 'tfjs-peft-hub-py-'));
+    const env = { ...process.env, HF_ENDPOINT: server.endpoint, HF_HUB_CACHE: pyCache, HF_HUB_DISABLE_PROGRESS_BARS: '1', HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_XET: '1' };
+    // asynchronous: the server answers from this process
+    const out = await new Promise<string>((ok, fail) =>
+      execFile(PY, ['-c', "from huggingface_hub import snapshot_download; print(snapshot_download('org/tiny-bert'))"], { env, encoding: 'utf8', timeout: 60_000 }, (e, o, err) =>
+        e ? fail(new Error(`${e.message}\n${err}`)) : ok(o.trim()),
+      ),
+    );
+    expect(out).toBe(join(pyCache, 'models--org--tiny-bert', 'snapshots', server.commitOf('org/tiny-bert')));
+  });
+
   it('loads all of it again offline, from the cache, with the server stopped', async () => {
     await server.close();
     const offline = { endpoint: server.endpoint, cacheDir, localFilesOnly: true };
@@ -125,6 +144,15 @@ describe('fromPretrained with a hub id', () => {
     // and without localFilesOnly: the refused connection falls back to the cache, as huggingface_hub does
     (await BertForSequenceClassification.fromPretrained('org/tiny-bert', { endpoint: server.endpoint, cacheDir })).dispose();
     await expect(BertForSequenceClassification.fromPretrained('org/other', offline)).rejects.toThrow(HubOfflineError);
+    if (pyCache) {
+      // what Python downloaded loads here offline: model and tokenizer
+      const fromPy = await BertForSequenceClassification.fromPretrained('org/tiny-bert', { cacheDir: pyCache, localFilesOnly: true });
+      expect(await paramsOf(fromPy)).toEqual(await paramsOf(local));
+      expect((await AutoTokenizer.fromPretrained('org/tiny-bert', { cacheDir: pyCache, localFilesOnly: true })).encode('hello')).toEqual(
+        (await AutoTokenizer.fromPretrained(TOKENIZER)).encode('hello'),
+      );
+      fromPy.dispose();
+    }
     for (const m of [model, local, sharded, peft]) m.dispose();
   });
 });

@@ -56,6 +56,7 @@ const deadEndpoint = () =>
 const tmp = (p: string) => mkdtemp(join(tmpdir(), `tfjs-peft-hub-${p}-`));
 
 beforeAll(async () => {
+  process.env.HF_TOKEN_PATH = join(await tmp('token'), 'none'); // hermetic: never a login token of this machine
   server = await startHubServer(
     {
       'org/tiny': { files: { 'config.json': CONFIG, 'model.safetensors': WEIGHTS, 'sub/notes.txt': 'hello' } },
@@ -202,6 +203,23 @@ describe('Node: the Hugging Face cache layout', () => {
     expect(err).toBeInstanceOf(HubResponseError);
     expect(err.message).toMatch(/sha256 of the downloaded model\.safetensors is [0-9a-f]{64}, the hub's ETag says [0-9a-f]{64}; the download is corrupt/);
     expect(await readdir(join(cacheDir, 'models--org--corrupt', 'blobs'))).toEqual([]);
+  });
+
+  it('draws one progress line per file on a terminal when no onProgress is given', async () => {
+    const stderr = process.stderr as unknown as { isTTY?: boolean; write: (s: string) => boolean };
+    const had = Object.getOwnPropertyDescriptor(stderr, 'isTTY');
+    const write = stderr.write;
+    const lines: string[] = [];
+    Object.defineProperty(stderr, 'isTTY', { value: true, configurable: true });
+    stderr.write = (s: string) => (lines.push(s), true);
+    try {
+      await readBytes(joinPath(new HubFolder('org/tiny', { endpoint: server.endpoint, cacheDir: await tmp('tty') }), 'model.safetensors'));
+    } finally {
+      stderr.write = write;
+      if (had) Object.defineProperty(stderr, 'isTTY', had);
+      else delete stderr.isTTY;
+    }
+    expect(lines.at(-1)).toBe(`\rorg/tiny/model.safetensors: 100% ${WEIGHTS.byteLength} B / ${WEIGHTS.byteLength} B\x1b[K\n`);
   });
 
   it('loads a repo id without an org', async () => {
