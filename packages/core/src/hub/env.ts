@@ -28,9 +28,9 @@ export function hubOffline(localFilesOnly?: boolean): boolean {
   return isTrue(env('HF_HUB_OFFLINE') ?? env('TRANSFORMERS_OFFLINE'));
 }
 
-/** Whether the terminal progress line is off (`HF_HUB_DISABLE_PROGRESS_BARS`). */
+/** Whether the terminal progress line is off (`HF_HUB_DISABLE_PROGRESS_BARS`, or the project's `TFJS_PEFT_DISABLE_PROGRESS_BARS`). */
 export function progressBarsDisabled(): boolean {
-  return isTrue(env('HF_HUB_DISABLE_PROGRESS_BARS'));
+  return isTrue(env('HF_HUB_DISABLE_PROGRESS_BARS')) || isTrue(env('TFJS_PEFT_DISABLE_PROGRESS_BARS'));
 }
 
 async function expandUser(p: string): Promise<string> {

@@ -210,12 +210,15 @@ describe('Node: the Hugging Face cache layout', () => {
     const had = Object.getOwnPropertyDescriptor(stderr, 'isTTY');
     const write = stderr.write;
     const lines: string[] = [];
+    const quiet = process.env.TFJS_PEFT_DISABLE_PROGRESS_BARS; // the shared test config sets it
+    delete process.env.TFJS_PEFT_DISABLE_PROGRESS_BARS;
     Object.defineProperty(stderr, 'isTTY', { value: true, configurable: true });
     stderr.write = (s: string) => (lines.push(s), true);
     try {
       await readBytes(joinPath(new HubFolder('org/tiny', { endpoint: server.endpoint, cacheDir: await tmp('tty') }), 'model.safetensors'));
     } finally {
       stderr.write = write;
+      if (quiet !== undefined) process.env.TFJS_PEFT_DISABLE_PROGRESS_BARS = quiet;
       if (had) Object.defineProperty(stderr, 'isTTY', had);
       else delete stderr.isTTY;
     }
