@@ -104,10 +104,14 @@ export class PreTrainedModel extends Module {
     const model = new this(raw);
     const weights = await readCheckpointWeights(dir);
     model.loadPretrainedWeights(weights, options);
+    await model.loadPretrainedExtras(dir, options);
     model.nameOrPath = locationName(dir);
     model.eval();
     return model;
   }
+
+  /** Reads what a checkpoint folder holds beside config and weights (a causal LM: `generation_config.json`). */
+  protected async loadPretrainedExtras(_dir: FileLocation, _options: FromPretrainedOptions): Promise<void> {}
 
   /** Loads checkpoint tensors with transformers' rules; exposed for weights read some other way. */
   loadPretrainedWeights(weights: Map<string, RawTensor | tf.Tensor>, options: FromPretrainedOptions = {}): void {

@@ -10,6 +10,9 @@ import { describeLlama } from './describe';
 import type { GenerateResult } from '../blip/generate';
 import { generateCausal } from './generation/generate';
 import type { LlamaGenerateOptions } from './generation/options';
+import { parseGenerationConfig } from './generation/generation-config';
+import { exists, joinPath, readText, writeFileAtomic, type FileLocation } from '@tfjs-peft/core';
+import type { FromPretrainedOptions } from '../common/pretrained';
 import type { GeneratePrompts } from './generation/prompts';
 
 export interface LlamaLabelledInputs extends LlamaInputs {
@@ -49,6 +52,12 @@ export class LlamaForCausalLM extends PreTrainedModel {
   model: LlamaModel;
   lm_head: Linear;
   readonly c: LlamaConfig;
+  /**
+   * The checkpoint's `generation_config.json` (HF `GenerationConfig`), read by `fromPretrained` and
+   * written back by `savePretrained`: its values are `generate`'s defaults; options passed to
+   * `generate` win. null when the folder has none.
+   */
+  generationConfig: Record<string, unknown> | null = null;
   /** `options.parsed`: a config another Llama-family parser read (Qwen2) */
   constructor(config: RawConfig, options: LlamaModelOptions = {}) {
     super(config);
@@ -59,6 +68,28 @@ export class LlamaForCausalLM extends PreTrainedModel {
       this.lm_head.weight.dispose();
       this.lm_head.weight = this.model.embed_tokens.weight;
     }
+  }
+
+  protected override async loadPretrainedExtras(dir: FileLocation, options: FromPretrainedOptions): Promise<void> {
+    const file = joinPath(dir, 'generation_config.json');
+    if (!(await exists(file))) return;
+    const { text, label } = await readText(file);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
+    }
+    if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${label}: expected a JSON object, got ${JSON.stringify(raw)}`);
+    const { unsupported } = parseGenerationConfig(raw as Record<string, unknown>);
+    const warn = options.onWarning ?? ((m: string) => console.warn(`[tfjs-peft] ${m}`));
+    if (unsupported.length) warn(`${label}: generate does not implement ${unsupported.join(', ')}; it ignores them (transformers would apply them)`);
+    this.generationConfig = raw as Record<string, unknown>;
+  }
+
+  override async savePretrained(dir: FileLocation, options: { maxShardBytes?: number; floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): Promise<void> {
+    await super.savePretrained(dir, options);
+    if (this.generationConfig) await writeFileAtomic(joinPath(dir, 'generation_config.json'), `${JSON.stringify(this.generationConfig, null, 2)}\n`);
   }
 
   /** A tied `lm_head.weight` in a checkpoint is skipped (the embeddings are loaded once). */
@@ -84,14 +115,21 @@ export class LlamaForCausalLM extends PreTrainedModel {
    * sampling with `doSample` (`temperature`, `topK`, `topP`, a `seed`), beam search with
    * `numBeams`; `repetitionPenalty`; EOS defaults to the config's `eos_token_id` (one or several).
    * `sequences` hold each prompt without its padding and the tokens generated, up to and including EOS.
+   * The checkpoint's `generation_config.json` gives the defaults (`generationConfig`), as in transformers.
    */
   async generate(prompts: GeneratePrompts, options: LlamaGenerateOptions = {}): Promise<GenerateResult> {
-    return generateCausal(this, prompts, options, {
-      who: `${this.constructor.name}.generate`,
-      vocabSize: this.c.vocabSize,
-      eosTokenId: this.c.eosTokenId,
-      padTokenId: this.c.padTokenId,
-    });
+    const defaults = this.generationConfig ? parseGenerationConfig(this.generationConfig).options : {};
+    return generateCausal(
+      this,
+      prompts,
+      { ...defaults, ...options },
+      {
+        who: `${this.constructor.name}.generate`,
+        vocabSize: this.c.vocabSize,
+        eosTokenId: this.c.eosTokenId,
+        padTokenId: this.c.padTokenId,
+      },
+    );
   }
 }
 

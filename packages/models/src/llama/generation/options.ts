@@ -9,8 +9,8 @@ export class GenerateOptionsError extends TfjsPeftError {
 
 /**
  * `generate` options: transformers' `GenerationConfig` names in camelCase, with its defaults
- * (`max_length` 20, greedy, `top_k` 50 when sampling). A checkpoint's `generation_config.json` is
- * not read.
+ * (`max_length` 20, greedy, `top_k` 50 when sampling). A checkpoint's `generation_config.json`
+ * (`LlamaForCausalLM.generationConfig`) sets the defaults first, as in transformers.
  */
 export interface LlamaGenerateOptions {
   /** tokens to generate after the prompt (HF `max_new_tokens`; wins over `maxLength`) */
