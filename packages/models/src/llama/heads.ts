@@ -10,8 +10,8 @@ import { describeLlama } from './describe';
 import type { GenerateResult } from '../blip/generate';
 import { generateCausal } from './generation/generate';
 import type { LlamaGenerateOptions } from './generation/options';
-import { parseGenerationConfig } from './generation/generation-config';
-import { exists, joinPath, readText, writeFileAtomic, type FileLocation } from '@tfjs-peft/core';
+import { readGenerationConfig, withGenerationDefaults, writeGenerationConfig } from './generation/generation-config';
+import type { FileLocation } from '@tfjs-peft/core';
 import type { FromPretrainedOptions } from '../common/pretrained';
 import type { GeneratePrompts } from './generation/prompts';
 
@@ -71,25 +71,12 @@ export class LlamaForCausalLM extends PreTrainedModel {
   }
 
   protected override async loadPretrainedExtras(dir: FileLocation, options: FromPretrainedOptions): Promise<void> {
-    const file = joinPath(dir, 'generation_config.json');
-    if (!(await exists(file))) return;
-    const { text, label } = await readText(file);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
-    }
-    if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${label}: expected a JSON object, got ${JSON.stringify(raw)}`);
-    const { unsupported } = parseGenerationConfig(raw as Record<string, unknown>);
-    const warn = options.onWarning ?? ((m: string) => console.warn(`[tfjs-peft] ${m}`));
-    if (unsupported.length) warn(`${label}: generate does not implement ${unsupported.join(', ')}; it ignores them (transformers would apply them)`);
-    this.generationConfig = raw as Record<string, unknown>;
+    this.generationConfig = await readGenerationConfig(dir, options.onWarning ?? ((m: string) => console.warn(`[tfjs-peft] ${m}`)));
   }
 
   override async savePretrained(dir: FileLocation, options: { maxShardBytes?: number; floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): Promise<void> {
     await super.savePretrained(dir, options);
-    if (this.generationConfig) await writeFileAtomic(joinPath(dir, 'generation_config.json'), `${JSON.stringify(this.generationConfig, null, 2)}\n`);
+    if (this.generationConfig) await writeGenerationConfig(dir, this.generationConfig);
   }
 
   /** A tied `lm_head.weight` in a checkpoint is skipped (the embeddings are loaded once). */
@@ -118,18 +105,12 @@ export class LlamaForCausalLM extends PreTrainedModel {
    * The checkpoint's `generation_config.json` gives the defaults (`generationConfig`), as in transformers.
    */
   async generate(prompts: GeneratePrompts, options: LlamaGenerateOptions = {}): Promise<GenerateResult> {
-    const defaults = this.generationConfig ? parseGenerationConfig(this.generationConfig).options : {};
-    return generateCausal(
-      this,
-      prompts,
-      { ...defaults, ...options },
-      {
-        who: `${this.constructor.name}.generate`,
-        vocabSize: this.c.vocabSize,
-        eosTokenId: this.c.eosTokenId,
-        padTokenId: this.c.padTokenId,
-      },
-    );
+    return generateCausal(this, prompts, withGenerationDefaults(this.generationConfig, options), {
+      who: `${this.constructor.name}.generate`,
+      vocabSize: this.c.vocabSize,
+      eosTokenId: this.c.eosTokenId,
+      padTokenId: this.c.padTokenId,
+    });
   }
 }
 

@@ -1,6 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { join, relative } from 'node:path';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { LlavaForConditionalGeneration, ImageTokenMismatchError } from './index';
@@ -60,6 +62,27 @@ describe.each(testBackends())('LLaVA generate against transformers on %s', (back
     await expect(model.generate({ inputIds: ids, attentionMask: c.inputs.get('generate.attention_mask')!, pixelValues: one })).rejects.toThrow(ImageTokenMismatchError);
     await expect(model.generate({ inputIds: ids, attentionMask: c.inputs.get('generate.attention_mask')! })).rejects.toThrow(/tokens: 8, features: 0/);
     one.dispose();
+    model.dispose();
+  });
+});
+
+describe('LLaVA generation_config.json', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it("gives generate's defaults: the recorded beam run from the file alone; saved back", async () => {
+    const c = await readGolden(caseName('llava-default'));
+    const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-llava-gencfg-'));
+    await cp(caseDir('llava-default'), dir, { recursive: true });
+    const gc = { max_new_tokens: 6, num_beams: 2, eos_token_id: EOS, pad_token_id: 0, do_sample: false };
+    await writeFile(join(dir, 'generation_config.json'), JSON.stringify(gc));
+    const model = await LlavaForConditionalGeneration.fromPretrained(dir);
+    expect(model.generationConfig).toEqual(gc);
+    const inputs = { inputIds: c.inputs.get('generate.input_ids')!, attentionMask: c.inputs.get('generate.attention_mask')!, pixelValues: c.inputs.get('pixel_values')! };
+    expect((await model.generate(inputs)).sequences).toEqual(await expected(c, 'beam'));
+    expect((await model.generate(inputs, { numBeams: 1 })).sequences).toEqual(await expected(c, 'greedy')); // a passed option wins
+    const out = await mkdtemp(join(tmpdir(), 'tfjs-peft-llava-gencfg-out-'));
+    await model.savePretrained(out);
+    expect(JSON.parse(await readFile(join(out, 'generation_config.json'), 'utf8'))).toEqual(gc);
     model.dispose();
   });
 });

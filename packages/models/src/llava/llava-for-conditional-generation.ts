@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, type ModelDescription, type RawTensor } from '@tfjs-peft/core';
+import { Linear, type FileLocation, type ModelDescription, type RawTensor } from '@tfjs-peft/core';
 import { PreTrainedModel, type FromPretrainedOptions } from '../common/pretrained';
 import type { RawConfig } from '../common/config';
 import { causalLmLoss } from '../llama/heads';
@@ -10,6 +10,7 @@ import { describeLlava } from './describe';
 import type { GenerateResult } from '../blip/generate';
 import type { LlamaGenerateOptions } from '../llama/generation/options';
 import { generateLlava, type LlavaGenerateInputs } from './generate';
+import { readGenerationConfig, withGenerationDefaults, writeGenerationConfig } from '../llama/generation/generation-config';
 
 export interface LlavaLabelledInputs extends LlavaInputs {
   /** `[B, T]` token ids, −100 to ignore; shifted as the causal LM loss does (position t predicts label t+1) */
@@ -49,6 +50,18 @@ export class LlavaForConditionalGeneration extends PreTrainedModel {
     }
   }
 
+  /** The checkpoint's `generation_config.json`: `generate`'s defaults (passed options win); saved back. null when none. */
+  generationConfig: Record<string, unknown> | null = null;
+
+  protected override async loadPretrainedExtras(dir: FileLocation, options: FromPretrainedOptions): Promise<void> {
+    this.generationConfig = await readGenerationConfig(dir, options.onWarning ?? ((m: string) => console.warn(`[tfjs-peft] ${m}`)));
+  }
+
+  override async savePretrained(dir: FileLocation, options: { maxShardBytes?: number; floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): Promise<void> {
+    await super.savePretrained(dir, options);
+    if (this.generationConfig) await writeGenerationConfig(dir, this.generationConfig);
+  }
+
   /** A tied `lm_head.weight` in a checkpoint is skipped (the embeddings are loaded once). */
   protected override tiedCheckpointKeys(): RegExp[] {
     return this.c.tieWordEmbeddings ? [/^lm_head\.weight$/] : [];
@@ -78,6 +91,6 @@ export class LlavaForConditionalGeneration extends PreTrainedModel {
    * and the generated tokens.
    */
   async generate(inputs: LlavaGenerateInputs, options: LlamaGenerateOptions = {}): Promise<GenerateResult> {
-    return generateLlava(this, inputs, options, `${this.constructor.name}.generate`);
+    return generateLlava(this, inputs, withGenerationDefaults(this.generationConfig, options), `${this.constructor.name}.generate`);
   }
 }

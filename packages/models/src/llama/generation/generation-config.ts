@@ -1,3 +1,5 @@
+import { exists, joinPath, readText, writeFileAtomic, type FileLocation } from '@tfjs-peft/core';
+import { ConfigError } from '../../common/config';
 import type { LlamaGenerateOptions } from './options';
 
 /** `generation_config.json` fields that map one-to-one onto `generate` options. */
@@ -93,4 +95,34 @@ export function parseGenerationConfig(raw: Record<string, unknown>): ParsedGener
     else if (!(k in DEFAULTS) || JSON.stringify(DEFAULTS[k]) !== JSON.stringify(v)) unsupported.push(`${k} = ${JSON.stringify(v)}`);
   }
   return { options: options as Partial<LlamaGenerateOptions>, unsupported };
+}
+
+/**
+ * `generation_config.json` of a checkpoint folder, or null when it has none: a JSON object, else
+ * a ConfigError naming the file; fields `generate` does not implement go to `warn`.
+ */
+export async function readGenerationConfig(dir: FileLocation, warn: (message: string) => void): Promise<Record<string, unknown> | null> {
+  const file = joinPath(dir, 'generation_config.json');
+  if (!(await exists(file))) return null;
+  const { text, label } = await readText(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${label}: not valid JSON (${(e as Error).message})`);
+  }
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${label}: expected a JSON object, got ${JSON.stringify(raw)}`);
+  const { unsupported } = parseGenerationConfig(raw as Record<string, unknown>);
+  if (unsupported.length) warn(`${label}: generate does not implement ${unsupported.join(', ')}; it ignores them (transformers would apply them)`);
+  return raw as Record<string, unknown>;
+}
+
+/** Writes `generation_config.json` beside a saved checkpoint (atomically), as transformers' `save_pretrained`. */
+export async function writeGenerationConfig(dir: FileLocation, config: Record<string, unknown>): Promise<void> {
+  await writeFileAtomic(joinPath(dir, 'generation_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** `generate`'s options over a checkpoint's generation config: what is passed wins. */
+export function withGenerationDefaults(config: Record<string, unknown> | null, options: LlamaGenerateOptions): LlamaGenerateOptions {
+  return config ? { ...parseGenerationConfig(config).options, ...options } : options;
 }
