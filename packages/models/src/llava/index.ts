@@ -6,3 +6,4 @@ export { ImageTokenMismatchError, imageTokenPositions, scatterImageFeatures } fr
 export { llavaCheckpointKey, withLlavaKeys } from './checkpoint-keys';
 export { describeLlava, LLAVA_TARGETS } from './describe';
 export { generateLlava, type LlavaGenerateInputs, type LlavaDecoderModel } from './generate';
+export { LlavaProcessor, ImageCountError, type LlavaProcessorSettings, type LlavaProcessorOutput } from './processor';
