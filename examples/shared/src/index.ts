@@ -5,3 +5,6 @@ export { lossCurvesSvg, lossCurvesSpec, emaSmooth, emaWeightFor } from './plot';
 export { runSummary, writeComparison } from './results';
 export { TRAINING_OPTIONS, PRECISION_OPTIONS, backendOption, trainingSettings } from './options';
 export { defineCli, helpText, cliArgs, runMain, CliUsageError, CliHelpRequest, type Cli, type CliOption, type CliOptions, type CliSpec, type CliValues } from './cli';
+export { meanStd, formatMeanStd, summarizeRuns, lossSummary, scheduleSteps, parseNumberList, type SeededRun, type MethodSummary } from './seeds';
+export { majorityBaseline, mainGlueMetric, pickBestLr, type Baseline } from './baseline';
+export { seedTable, sweepLines, writeSeedComparison, type LrSweep, type SeedComparison } from './seed-table';
