@@ -4,6 +4,7 @@
  * cache folder, downloading on a miss; browsers: the Cache API). Every loader that reads a folder
  * through `joinPath` / `readBytes` / `exists` therefore loads from the hub unchanged.
  */
+import { normalise } from '../io/memory-folder';
 import { hubEndpoint } from './env';
 import { HubError, HubNotFoundError } from './errors';
 import { isRepoId } from './repo-id';
@@ -88,7 +89,7 @@ export class HubPath {
   ) {}
 
   join(name: string): HubPath {
-    return new HubPath(this.folder, normalise(this.path ? `${this.path}/${name}` : name));
+    return new HubPath(this.folder, normalise(this.path ? `${this.path}/${name}` : name, 'the repo'));
   }
 
   /** The file's bytes, from the cache or downloaded into it. */
@@ -127,16 +128,4 @@ const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 async function backend(folder: HubFolder): Promise<Backend> {
   if (folder.options.cacheStorage || !isNode) return import('./browser-cache');
   return import('./node-cache');
-}
-
-function normalise(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.replace(/\\/g, '/').split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) throw new Error(`${path}: leaves the repo`);
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join('/');
 }

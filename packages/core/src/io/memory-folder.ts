@@ -85,12 +85,13 @@ export class MemoryPath {
   }
 }
 
-function normalise(path: string): string {
+/** A relative path with `.`/`..`/empty parts resolved and `/` separators; `..` above the top is an error naming `what`. */
+export function normalise(path: string, what = 'the folder'): string {
   const parts: string[] = [];
   for (const part of path.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (parts.length === 0) throw new Error(`${path}: leaves the folder`);
+      if (parts.length === 0) throw new Error(`${path}: leaves ${what}`);
       parts.pop();
     } else parts.push(part);
   }

@@ -1,13 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { join, relative } from 'node:path';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ShapeError, readSafetensors } from '@tfjs-peft/core';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { CLIPVisionModel, CLIPVisionModelWithProjection, type CLIPVisionInputs } from './index';
-import { GOLDEN_DIR, readGolden, expectOutput, expectGrads, type GoldenCase } from '../testing/golden';
+import { GOLDEN_DIR, readGolden, expectOutput, expectGrads, expectSaveLoadRoundTrip, type GoldenCase } from '../testing/golden';
 
 /** The cases `scripts/make_golden.py` writes beside this file (transformers 5, eager attention). */
 const HERE = fileURLToPath(new URL('./golden', import.meta.url));
@@ -130,32 +129,26 @@ describe.each(testBackends())('CLIP vision golden parity (transformers 5) on %s'
       (d: string) => CLIPVisionModelWithProjection.fromPretrained(d, { onWarning: noWarning }),
     ]) {
       const a = await load(caseDir('clip-full'));
-      const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-clip-'));
-      try {
-        await a.savePretrained(dir);
-        const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-        expect(cfg.model_type).toBe('clip_vision_model');
-        expect(cfg.text_config).toBeUndefined();
-        expect(cfg.hidden_act).toBe('quick_gelu');
-        const keys = [...(await readSafetensors(join(dir, 'model.safetensors'))).tensors.keys()].sort();
-        expect(keys).toEqual(
-          a
-            .namedParameters()
-            .map(([n]) => n)
-            .sort(),
-        );
-        expect(keys.some((k) => k.startsWith('text_model.') || k === 'logit_scale')).toBe(false);
-        const b = await load(dir);
-        const pb = new Map(b.namedParameters());
-        for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
-        const [oa, ob] = [a.forward({ pixelValues: c.inputs.get('pixel_values')! }), b.forward({ pixelValues: c.inputs.get('pixel_values')! })];
-        expect(Array.from(await ob.lastHiddenState.data())).toEqual(Array.from(await oa.lastHiddenState.data()));
-        tf.dispose([...Object.values(oa), ...Object.values(ob)] as tf.Tensor[]);
-        b.dispose();
-      } finally {
-        a.dispose();
-        await rm(dir, { recursive: true, force: true });
-      }
+      await expectSaveLoadRoundTrip(
+        a,
+        load,
+        { pixelValues: c.inputs.get('pixel_values')! },
+        async (dir) => {
+          const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+          expect(cfg.model_type).toBe('clip_vision_model');
+          expect(cfg.text_config).toBeUndefined();
+          expect(cfg.hidden_act).toBe('quick_gelu');
+          const keys = [...(await readSafetensors(join(dir, 'model.safetensors'))).tensors.keys()];
+          expect([...keys].sort()).toEqual(
+            a
+              .namedParameters()
+              .map(([n]) => n)
+              .sort(),
+          );
+          expect(keys.some((k) => k.startsWith('text_model.') || k === 'logit_scale')).toBe(false);
+        },
+        'lastHiddenState',
+      );
     }
   });
 });

@@ -1,13 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { join, relative } from 'node:path';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@tfjs-peft/core';
 import { testBackends, useBackend } from '@tfjs-peft/ops/testing';
 import { LlavaForConditionalGeneration, LlavaModel, ImageTokenMismatchError, type LlavaLabelledInputs } from './index';
-import { GOLDEN_DIR, readGolden, expectOutput, expectGrads, type GoldenCase } from '../testing/golden';
+import { GOLDEN_DIR, readGolden, expectOutput, expectGrads, expectSaveLoadRoundTrip, type GoldenCase } from '../testing/golden';
 
 /** The cases `scripts/make_golden.py` writes beside this file (transformers 5, eager attention). */
 const HERE = fileURLToPath(new URL('./golden', import.meta.url));
@@ -129,32 +128,24 @@ describe.each(SYNC_BACKENDS)('LLaVA golden parity (transformers 5) on %s', (back
   it('savePretrained → fromPretrained: the transformers 4 checkpoint saves the module-name layout (model.language_model.*, lm_head.*), the same config, values and logits', async () => {
     const c = await readGolden(caseName('llava-legacy'));
     const a = await LlavaForConditionalGeneration.fromPretrained(caseDir('llava-legacy'), { onWarning: noWarning });
-    const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-llava-'));
-    try {
-      await a.savePretrained(dir);
-      const saved = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-      const original = JSON.parse(await readFile(join(caseDir('llava-legacy'), 'config.json'), 'utf8')) as Record<string, unknown>;
-      expect(saved).toEqual(original);
-      expect(await readFile(join(dir, 'config.json'), 'utf8')).toContain('"initializer_factor": 1.0');
-      const keys = [...(await readSafetensors(join(dir, 'model.safetensors'))).tensors.keys()].sort();
-      expect(keys).toEqual(
-        a
-          .namedParameters()
-          .map(([n]) => n)
-          .sort(),
-      );
-      expect(keys.filter((k) => !/^(model\.(language_model|vision_tower|multi_modal_projector)\.|lm_head\.weight$)/.test(k))).toEqual([]);
-      const b = await LlavaForConditionalGeneration.fromPretrained(dir, { onWarning: noWarning });
-      const pb = new Map(b.namedParameters());
-      for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
-      const inputs = inputsOf(c);
-      const [oa, ob] = [a.forward(inputs), b.forward(inputs)];
-      expect(Array.from(await ob.logits.data())).toEqual(Array.from(await oa.logits.data()));
-      tf.dispose([...Object.values(oa), ...Object.values(ob)] as tf.Tensor[]);
-      b.dispose();
-    } finally {
-      a.dispose();
-      await rm(dir, { recursive: true, force: true });
-    }
+    await expectSaveLoadRoundTrip(
+      a,
+      (d) => LlavaForConditionalGeneration.fromPretrained(d, { onWarning: noWarning }),
+      inputsOf(c),
+      async (dir) => {
+        const saved = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+        const original = JSON.parse(await readFile(join(caseDir('llava-legacy'), 'config.json'), 'utf8')) as Record<string, unknown>;
+        expect(saved).toEqual(original);
+        expect(await readFile(join(dir, 'config.json'), 'utf8')).toContain('"initializer_factor": 1.0');
+        const keys = [...(await readSafetensors(join(dir, 'model.safetensors'))).tensors.keys()];
+        expect([...keys].sort()).toEqual(
+          a
+            .namedParameters()
+            .map(([n]) => n)
+            .sort(),
+        );
+        expect(keys.filter((k) => !/^(model\.(language_model|vision_tower|multi_modal_projector)\.|lm_head\.weight$)/.test(k))).toEqual([]);
+      },
+    );
   });
 });

@@ -99,22 +99,23 @@ export async function expectGrads(
   return { checked, worst };
 }
 
-/** A model `savePretrained` writes and `load` reads back (any Hugging Face text model here). */
-interface RoundTripModel extends Module {
+/** A model `savePretrained` writes and `load` reads back (any Hugging Face model here). */
+interface RoundTripModel<I> extends Module {
   savePretrained(dir: string): Promise<unknown>;
-  forward(inputs: { inputIds: tf.Tensor; attentionMask?: tf.Tensor | null }): { logits: tf.Tensor };
+  forward(inputs: I): object;
 }
 
 /**
  * savePretrained → `load` on a temporary folder: the same parameter names and values, and the
- * same logits on `inputs`. `check` sees the written folder first (its config.json, say). Disposes
- * both models and removes the folder.
+ * same `output` (default `logits`) on `inputs`. `check` sees the written folder first (its
+ * config.json, say). Disposes both models and removes the folder.
  */
-export async function expectSaveLoadRoundTrip<M extends RoundTripModel>(
+export async function expectSaveLoadRoundTrip<I, M extends RoundTripModel<I>>(
   a: M,
   load: (dir: string) => Promise<M>,
-  inputs: { inputIds: tf.Tensor; attentionMask?: tf.Tensor | null },
+  inputs: I,
   check?: (dir: string) => Promise<void>,
+  output = 'logits',
 ): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tfjs-peft-roundtrip-'));
   try {
@@ -129,8 +130,8 @@ export async function expectSaveLoadRoundTrip<M extends RoundTripModel>(
         .sort(),
     );
     for (const [n, p] of a.namedParameters()) expect(Array.from(await pb.get(n)!.value.data()), n).toEqual(Array.from(await p.value.data()));
-    const [la, lb] = [a.forward(inputs), b.forward(inputs)];
-    expect(Array.from(await lb.logits.data())).toEqual(Array.from(await la.logits.data()));
+    const [la, lb] = [a.forward(inputs) as Record<string, tf.Tensor>, b.forward(inputs) as Record<string, tf.Tensor>];
+    expect(Array.from(await lb[output]!.data()), output).toEqual(Array.from(await la[output]!.data()));
     tf.dispose([...Object.values(la), ...Object.values(lb)] as tf.Tensor[]);
     b.dispose();
   } finally {
